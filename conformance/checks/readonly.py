@@ -1,0 +1,57 @@
+"""RO-IGNORED: read-only fields cannot be changed through PUT."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance import generation, spec
+from conformance.checks.registry import Needs, scenario
+from conformance.context import Context
+from conformance.exchange import Exchange
+from conformance.failures import Skip, Violation
+
+
+def _read_only(document: Any) -> dict[str, Any]:
+    document = document if isinstance(document, dict) else {}
+    return {name: document.get(name) for name in spec.READ_ONLY_FIELDS}
+
+
+def _expect_same(stored: dict[str, Any], seen: Any, exchange: Exchange, where: str) -> None:
+    now = _read_only(seen)
+    changed = sorted(name for name in spec.READ_ONLY_FIELDS if now[name] != stored[name])
+    if changed:
+        raise Violation(
+            f"a PUT sending read-only fields changed them ({where})",
+            expected=json.dumps({name: stored[name] for name in changed}),
+            actual=json.dumps({name: now[name] for name in changed}),
+            exchange=exchange,
+        )
+
+
+@scenario("RO-IGNORED", Needs(all_roles=("owner",), writes=True, account="chat"))
+def read_only_fields_never_change(ctx: Context) -> None:
+    """RO-IGNORED MUST: a PUT sending read-only fields never changes them (4xx, or 200 with stored values)."""
+    start = ctx.current()
+    if start is None or start.status != 200:
+        raise Skip("the owner's GET did not return the account")
+
+    def property_(body: dict[str, Any]) -> None:
+        before = ctx.current()
+        assert before is not None
+        stored = _read_only(before.response.json)
+        exchange = ctx.target.put(body, ctx.role("owner"))
+        if 200 <= exchange.status < 300:
+            if exchange.status != 200:
+                raise Violation(
+                    "a PUT sending read-only fields was accepted without the account",
+                    expected="4xx, or 200 with the stored values",
+                    actual=str(exchange.status),
+                    exchange=exchange,
+                )
+            _expect_same(stored, exchange.response.json, exchange, "in the PUT's response")
+        after = ctx.current()
+        assert after is not None
+        _expect_same(stored, after.response.json, exchange, "in a later GET")
+
+    ctx.check_property(generation.read_only_edits(start.response.json), property_)

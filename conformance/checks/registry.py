@@ -1,0 +1,88 @@
+"""The two kinds of check, and the table of which function judges which requirement.
+
+A *response check* judges one exchange at a time and sees every exchange the run makes, like a
+schemathesis check: it returns None when the exchange is not its business, True when it judged it
+and found it right, and raises `Violation` otherwise.
+
+A *scenario* drives its own requests (deterministic probes, hypothesis properties, a state
+machine) and raises `Violation` when its requirement is broken. It declares what it needs (role
+tokens, permission to write, the kind of account) so that the runner can skip it with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from conformance import catalog
+from conformance.exchange import Exchange
+
+if TYPE_CHECKING:
+    from conformance.context import Context
+
+ResponseCheckFn = Callable[[Exchange, "Context"], "bool | None"]
+ScenarioFn = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a scenario needs from the target before it can judge anything."""
+
+    any_role: tuple[str, ...] = ()  # at least one of these tokens
+    all_roles: tuple[str, ...] = ()  # every one of these tokens
+    writes: bool = False  # sends requests that could change the account
+    account: str = "any"  # "any", "chat" (created in Chat: PUT allowed) or "support" (GET only)
+
+
+@dataclass(frozen=True)
+class ResponseCheck:
+    requirement_id: str
+    judge: ResponseCheckFn
+    unexercised: str  # why the requirement is skipped when no exchange was its business
+
+    @property
+    def name(self) -> str:
+        return self.judge.__name__
+
+
+@dataclass(frozen=True)
+class Scenario:
+    requirement_id: str
+    run: ScenarioFn
+    needs: Needs
+
+    @property
+    def name(self) -> str:
+        return self.run.__name__
+
+
+RESPONSE_CHECKS: list[ResponseCheck] = []
+SCENARIOS: list[Scenario] = []
+
+
+def _known(requirement_id: str) -> None:
+    catalog.get(requirement_id)  # fails loudly on a typo at import time
+    taken = {check.requirement_id for check in RESPONSE_CHECKS} | {s.requirement_id for s in SCENARIOS}
+    if requirement_id in taken:
+        raise ValueError(f"{requirement_id} is already judged elsewhere: one requirement, one check")
+
+
+def response_check(
+    requirement_id: str, unexercised: str = "no response it applies to was seen"
+) -> Callable[[ResponseCheckFn], ResponseCheckFn]:
+    def register(judge: ResponseCheckFn) -> ResponseCheckFn:
+        _known(requirement_id)
+        RESPONSE_CHECKS.append(ResponseCheck(requirement_id, judge, unexercised))
+        return judge
+
+    return register
+
+
+def scenario(requirement_id: str, needs: Needs = Needs()) -> Callable[[ScenarioFn], ScenarioFn]:
+    def register(run: ScenarioFn) -> ScenarioFn:
+        _known(requirement_id)
+        SCENARIOS.append(Scenario(requirement_id, run, needs))
+        return run
+
+    return register

@@ -1,0 +1,275 @@
+"""`chat-conformance`: run the suite, serve the reference server, print the catalog.
+
+Exit status (the contract): 0 pass, 1 fail, 2 usage or configuration error, 3 the target could not
+be reached or the run could not complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance import __version__
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+ENV = {
+    "base_url": "CHAT_CONFORMANCE_BASE_URL",
+    "owner": "CHAT_CONFORMANCE_OWNER_TOKEN",
+    "admin": "CHAT_CONFORMANCE_ADMIN_TOKEN",
+    "agent": "CHAT_CONFORMANCE_AGENT_TOKEN",
+}
+
+
+class UsageError(Exception):
+    """A bad option or configuration: reported in one line, exit 2."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError("must be between 0 and 4294967295")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _rate(text: str) -> Any:
+    from conformance.transport import Pacer
+
+    try:
+        return Pacer.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chat-conformance", description="Conformance suite for the Zendesk Chat Accounts API."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,requirements}")
+
+    run = commands.add_parser("run", help="test a target (no --base-url: the embedded reference server)")
+    run.add_argument("--base-url", metavar="URL", help=f"the target, e.g. https://acme.zendesk.com [{ENV['base_url']}]")
+    for role, who in (
+        ("owner", "the account owner"),
+        ("admin", "an admin who is not the owner"),
+        ("agent", "an agent who is not an admin"),
+    ):
+        run.add_argument(f"--{role}-token", metavar="T", help=f"bearer token of {who} [{ENV[role]}]")
+    run.add_argument("--support-created", action="store_true", help="the account was created in Zendesk Support")
+    run.add_argument("--no-writes", action="store_true", help="send nothing that could change the account")
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report")
+    run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
+    run.add_argument(
+        "--max-examples", type=_positive_int, default=25, metavar="N", help="generated cases per property (default 25)"
+    )
+    run.add_argument("--seed", type=_seed, metavar="N", help="make generation reproducible")
+    run.add_argument("--rate-limit", type=_rate, metavar="N/s|N/m", help="never send faster than this")
+    run.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="per request (default 10)")
+    run.set_defaults(handler=command_run)
+
+    serve = commands.add_parser("serve", help="run the reference server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--support-created", action="store_true", help="refuse every PUT, as for a Support account")
+    serve.add_argument("--fixture", type=Path, metavar="FILE", help="tokens and starting account (JSON)")
+    serve.add_argument("--state", type=Path, metavar="FILE", help="keep the account in this file across restarts")
+    serve.add_argument("--rate-limit", type=_rate, metavar="N/m", help="answer 429 past this many requests")
+    serve.set_defaults(handler=command_serve)
+
+    requirements = commands.add_parser("requirements", help="print the requirement catalog")
+    requirements.add_argument("--json", action="store_true", help="as JSON")
+    requirements.set_defaults(handler=command_requirements)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        print(f"chat-conformance {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# --- run -----------------------------------------------------------------------------------------------
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url {url!r} must be an http:// or https:// URL with a host")
+    if parts.query or parts.fragment:
+        raise UsageError(f"--base-url {url!r} must not have a query or fragment")
+    return url
+
+
+def _check_writable(path: Path | None, option: str) -> None:
+    if path is not None and not path.resolve().parent.is_dir():
+        raise UsageError(f"{option} {path}: the folder {path.resolve().parent} does not exist")
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM ends a run like Ctrl-C does, so the account is restored before exiting."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from conformance.context import Options
+    from conformance.reports import json_report, junit, terminal
+    from conformance.runner import RunConfig, new_seed, run
+    from conformance.transport import Unreachable
+
+    base_url = args.base_url or os.environ.get(ENV["base_url"]) or None
+    if base_url:
+        _check_base_url(base_url)
+    tokens = {
+        role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ENV if role != "base_url"
+    }
+    _check_writable(args.json, "--json")
+    _check_writable(args.junit_xml, "--junit-xml")
+    err = Console(stderr=True)
+    if base_url and not any(tokens.values()):
+        err.print("[yellow]no token given: only the unauthenticated rules can be judged[/]")
+    options = Options(
+        max_examples=args.max_examples,
+        seed=args.seed if args.seed is not None else new_seed(),
+        writes=not args.no_writes,
+        support_created=args.support_created,
+    )
+    config = RunConfig(base_url=base_url, tokens=tokens, options=options, timeout=args.timeout, pacer=args.rate_limit)
+    _interrupt_on_sigterm()
+    try:
+        with terminal.ProgressDisplay(err) as progress:
+            result = run(config, observer=progress)
+    except Unreachable as error:
+        err.print(f"[bold red]the target could not be reached:[/] {error}")
+        return EXIT_INCOMPLETE
+    except KeyboardInterrupt:
+        err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")
+        return EXIT_INCOMPLETE
+    terminal.render(result, Console(highlight=False))
+    if args.json:
+        json_report.write(result, args.json)
+    if args.junit_xml:
+        junit.write(result, args.junit_xml)
+    return EXIT_PASS if result.verdict == "pass" else EXIT_FAIL
+
+
+# --- serve ---------------------------------------------------------------------------------------------
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    sock.listen(2048)
+    return sock
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from conformance.server import ServerSettings, create_app
+    from conformance.server.settings import SettingsError, apply_fixture, apply_state
+
+    settings = ServerSettings(support_created=args.support_created)
+    try:
+        if args.fixture:
+            apply_fixture(settings, args.fixture)
+        if args.state:
+            apply_state(settings, args.state)
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
+    if args.rate_limit:
+        settings.rate_limit_per_minute = max(1, round(60 / args.rate_limit.interval))
+    sock = _listen(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"Zendesk Chat Accounts reference server on http://{shown_host}:{port}", flush=True)
+    print(f"  account endpoint: http://{shown_host}:{port}/api/v2/chat/account")
+    for role, token in settings.tokens.items():
+        print(f"  {role:5} token: {token}")
+    if settings.support_created:
+        print("  created in Zendesk Support: every PUT is refused")
+    if settings.state_file:
+        print(f"  state kept in {settings.state_file}")
+    print("Press Ctrl-C to stop.", flush=True)
+    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
+    return EXIT_PASS
+
+
+# --- requirements --------------------------------------------------------------------------------------
+
+
+def command_requirements(args: argparse.Namespace) -> int:
+    from conformance import catalog
+
+    rows = catalog.requirements()
+    if args.json:
+        print(
+            json.dumps(
+                [{"id": r.id, "level": r.level.value, "rule": r.rule, "section": r.section} for r in rows], indent=2
+            )
+        )
+        return EXIT_PASS
+    width = max(len(r.id) for r in rows)
+    for requirement in rows:
+        print(f"{requirement.id:<{width}}  {requirement.level.value:<6}  {requirement.rule}")
+    return EXIT_PASS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The JSON report of `run --json`, as the contract fixes it (plus fields users asked for).
+
+`report.schema.json` beside this file describes it; every report written is valid against it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+from conformance.results import RequirementResult, RunResult, Status
+
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+
+
+def _requirement(result: RequirementResult) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": result.requirement.id,
+        "level": result.requirement.level.value,
+        "status": result.status.value,
+    }
+    if result.status is Status.FAILED:
+        entry["failures"] = [failure.to_dict() for failure in result.failures]
+        entry["failure_count"] = result.failure_count
+    if result.status is Status.SKIPPED:
+        entry["reason"] = result.reason
+    if result.notes:
+        entry["notes"] = result.notes
+    entry["coverage"] = {"checks": result.checks, "requests": result.exercised}
+    return entry
+
+
+def to_dict(result: RunResult) -> dict[str, Any]:
+    return {
+        "tool": {"name": "zendesk-chat-conformance", "version": __version__},
+        "target": {
+            "base_url": result.target.base_url,
+            "roles": result.target.roles,
+            "support_created": result.target.support_created,
+            "writes": result.target.writes,
+            "embedded": result.target.embedded,
+        },
+        "verdict": result.verdict,
+        "requests": result.requests,
+        "duration_s": result.duration_s,
+        "seed": result.seed,
+        "max_examples": result.max_examples,
+        "summary": result.summary(),
+        "restore": {"restored": result.restored, "message": result.restore_message},
+        "requirements": [_requirement(entry) for entry in result.requirements],
+    }
+
+
+def write(result: RunResult, path: Path) -> None:
+    path.write_text(json.dumps(to_dict(result), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,46 @@
+"""JUnit XML: one test case per requirement, so any CI shows the catalog as a test list."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conformance.reports.text import failure_text
+from conformance.results import RunResult, Status
+
+
+def to_xml(result: RunResult) -> ET.ElementTree:
+    counts = result.counts()
+    suite = ET.Element(
+        "testsuite",
+        name="zendesk-chat-conformance",
+        tests=str(len(result.requirements)),
+        failures=str(counts["failed"]),
+        skipped=str(counts["skipped"]),
+        errors="0",
+        time=f"{result.duration_s:.3f}",
+    )
+    for entry in result.requirements:
+        requirement = entry.requirement
+        case = ET.SubElement(
+            suite, "testcase", classname=f"conformance.{requirement.level.value}", name=requirement.id, time="0"
+        )
+        if entry.status is Status.FAILED:
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{requirement.id} {requirement.level.value}: {entry.failures[0].message}",
+                type="warning" if entry.is_warning else "failure",
+            )
+            failure.text = "\n\n".join(failure_text(item) for item in entry.failures)
+        elif entry.status is Status.SKIPPED:
+            ET.SubElement(case, "skipped", message=entry.reason or "")
+        if entry.notes:
+            ET.SubElement(case, "system-out").text = "\n".join(entry.notes)
+    return ET.ElementTree(suite)
+
+
+def write(result: RunResult, path: Path) -> None:
+    tree = to_xml(result)
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)

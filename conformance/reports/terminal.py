@@ -1,0 +1,102 @@
+"""What a person sees: a progress bar while the run goes, then a line per requirement and the failures."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from conformance.reports.text import failure_text
+from conformance.results import RequirementResult, RunResult, Status
+
+STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
+
+
+class ProgressDisplay:
+    """A runner Observer that draws a progress bar on stderr (only on a terminal)."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description:<26}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[requests]} requests"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("starting", total=None, requests=0)
+        self._requests = 0
+
+    def __enter__(self) -> ProgressDisplay:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def started(self, scenarios: int) -> None:
+        self._progress.update(self._task, total=scenarios)
+
+    def scenario_started(self, requirement_id: str) -> None:
+        self._progress.update(self._task, description=requirement_id)
+
+    def scenario_finished(self, result: RequirementResult, requests: int) -> None:
+        self._requests += requests
+        self._progress.update(self._task, advance=1, requests=self._requests)
+
+
+def _line(result: RequirementResult) -> str:
+    status = result.status
+    label = "warning" if result.is_warning else status.value
+    style = "yellow" if result.is_warning else STYLE[status]
+    text = f"[{style}]{label:8}[/] {result.requirement.level.value:6} {result.requirement.id:26}"
+    if status is Status.SKIPPED:
+        text += f" [dim]{escape(result.reason or '')}[/]"
+    elif status is Status.FAILED:
+        more = result.failure_count
+        text += f" [dim]{more} failure{'s' if more != 1 else ''}[/]"
+    else:
+        text += f" [dim]{result.exercised} requests[/]"
+    return text
+
+
+def render(result: RunResult, console: Console) -> None:
+    target = result.target
+    where = "the embedded reference server" if target.embedded else target.base_url
+    console.print(f"[bold]Zendesk Chat Accounts API conformance[/] of {escape(where)}")
+    roles = ", ".join(target.roles) or "none"
+    console.print(
+        f"roles: {roles}; writes: {'yes' if target.writes else 'no'}; "
+        f"support-created: {'yes' if target.support_created else 'no'}; seed {result.seed}"
+    )
+    console.print()
+    for entry in result.requirements:
+        console.print(_line(entry), highlight=False)
+        for note in entry.notes:
+            console.print(f"{'':16}[dim]note: {escape(note)}[/]", highlight=False)
+    failed = [entry for entry in result.requirements if entry.status is Status.FAILED]
+    for entry in failed:
+        console.print()
+        title = f"{entry.requirement.id} {entry.requirement.level.value}: {entry.requirement.rule}"
+        console.print(f"[bold {'yellow' if entry.is_warning else 'red'}]{escape(title)}[/]")
+        for failure in entry.failures:
+            console.print(escape(failure_text(failure)), highlight=False, soft_wrap=True)
+            console.print()
+        hidden = entry.failure_count - len(entry.failures)
+        if hidden > 0:
+            console.print(f"[dim]... and {hidden} more failures of {entry.requirement.id}[/]")
+    console.print()
+    if result.restore_message and result.restored is not None:
+        style = "green" if result.restored else "bold red"
+        console.print(f"[{style}]{escape(result.restore_message)}[/]")
+    must, should = result.summary()["must"], result.summary()["should"]
+    verdict_style = "bold green" if result.verdict == "pass" else "bold red"
+    console.print(
+        f"[{verdict_style}]verdict: {result.verdict}[/]  "
+        f"MUST {must['passed']} passed, {must['failed']} failed, {must['skipped']} skipped; "
+        f"SHOULD {should['passed']} passed, {should['failed']} warnings, {should['skipped']} skipped; "
+        f"{result.requests} requests in {result.duration_s:.1f} s"
+    )
+    if result.verdict == "fail":
+        console.print(f"[dim]rerun the same requests with --seed {result.seed}[/]")

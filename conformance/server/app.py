@@ -1,0 +1,159 @@
+"""The reference server's HTTP layer: authentication, roles, and the two operations.
+
+Each request is judged in the order a client would want to learn of its mistakes: who you are
+(401), whether you may (403), then what you sent (415, 400, 422).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance import spec
+from conformance.server.errors import JSON, error_response
+from conformance.server.ratelimit import RateLimit
+from conformance.server.settings import ServerSettings
+from conformance.server.store import AccountStore
+
+ALLOWED_METHODS = "GET, PUT"
+
+
+class _Unauthorized(Exception):
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+
+def _role(request: Request, roles: dict[str, str]) -> str:
+    header = request.headers.get("authorization")
+    if header is None:
+        raise _Unauthorized("No credentials were sent: use 'Authorization: Bearer <token>'")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _Unauthorized("The Authorization header must be 'Bearer <token>'")
+    role = roles.get(token.strip())
+    if role is None:
+        raise _Unauthorized("The bearer token is not valid")
+    return role
+
+
+def _unauthorized(description: str) -> Response:
+    return error_response(
+        401,
+        "Unauthorized",
+        description,
+        headers={"WWW-Authenticate": 'Bearer realm="Zendesk Chat", error="invalid_token"'},
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_json(raw: bytes) -> Any:
+    """Strict JSON: UTF-8 only, and no NaN or Infinity, which Python's parser would otherwise take."""
+    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+
+
+def _field_details(body: Any) -> dict[str, list[str]]:
+    details: dict[str, list[str]] = {}
+    for error in spec.validator("AccountUpdate").iter_errors(body):
+        where = ".".join(str(part) for part in error.absolute_path) or "body"
+        details.setdefault(where, []).append(error.message)
+    return details
+
+
+def _describe(details: dict[str, list[str]], body: Any) -> str:
+    text = "The account could not be updated: " + "; ".join(
+        f"{where}: {message}" for where, messages in details.items() for message in messages
+    )
+    if isinstance(body, dict) and "account" in body:
+        # Some clients wrap the update as {"account": {...}}; the docs send billing at the top level.
+        text += '. Send the fields at the top level, as in {"billing": {...}}, not inside "account"'
+    return text
+
+
+class AccountEndpoint:
+    """`/api/v2/chat/account`: GET for admins, PUT for the owner."""
+
+    def __init__(self, settings: ServerSettings, store: AccountStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.roles = settings.role_of()
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            role = _role(request, self.roles)
+        except _Unauthorized as error:
+            return _unauthorized(error.description)
+        if request.method in ("GET", "HEAD"):
+            return self.show(role)
+        return await self.update(role, request)
+
+    def show(self, role: str) -> Response:
+        if role == "agent":
+            return error_response(403, "Forbidden", "Only admins may read the account")
+        body = self.store.owner_body if role == "owner" else self.store.public_body
+        return Response(body, media_type=JSON)
+
+    async def update(self, role: str, request: Request) -> Response:
+        if role != "owner":
+            return error_response(403, "Forbidden", "Only the account owner may update the account")
+        if self.settings.support_created:
+            return error_response(
+                403,
+                "Forbidden",
+                "This account was created in Zendesk Support: the Chat Accounts API is read-only for it",
+            )
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            return error_response(
+                415, "UnsupportedMediaType", "Send the body as JSON with 'Content-Type: application/json'"
+            )
+        try:
+            body = _parse_json(await request.body())
+        except ValueError as error:
+            return error_response(400, "BadRequest", f"The request body is not valid JSON: {error}")
+        details = _field_details(body)
+        if details:
+            return error_response(422, "InvalidValue", _describe(details, body), details=details)
+        # Read-only fields (account_key, create_date, plan, status) are accepted and ignored.
+        return Response(self.store.update_billing(body.get("billing", {})), media_type=JSON)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 405:
+        return error_response(
+            405,
+            "MethodNotAllowed",
+            f"{request.method} is not supported here; allowed methods: {ALLOWED_METHODS}",
+            headers={"Allow": ALLOWED_METHODS},
+        )
+    if error.status_code == 404:
+        return error_response(404, "NotFound", f"There is no resource at {request.url.path}")
+    return error_response(error.status_code, "Error", str(error.detail))
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    return error_response(500, "InternalError", "The server failed to handle the request")
+
+
+def create_app(settings: ServerSettings | None = None, store: AccountStore | None = None) -> Any:
+    """The ASGI application; `store` lets a caller keep a handle on the account it serves."""
+    settings = settings or ServerSettings()
+    store = store or AccountStore(settings.account, settings.state_file)
+    endpoint = AccountEndpoint(settings, store)
+    app: Any = Starlette(
+        routes=[Route(spec.ACCOUNT_PATH, endpoint.handle, methods=["GET", "PUT"])],
+        exception_handlers={HTTPException: _http_error, 500: _server_error},
+    )
+    app.state.store = store
+    if settings.rate_limit_per_minute:
+        app = RateLimit(app, settings.rate_limit_per_minute)
+    return app
