@@ -51,7 +51,8 @@ def read_only_fields_never_change(ctx: Context) -> None:
                 )
             _expect_same(stored, exchange.response.json, exchange, "in the PUT's response")
         after = ctx.current()
-        assert after is not None
+        if after is None or after.status != 200:
+            return  # an account that cannot be read at all is for ROLE-GET-ADMIN and ROBUST-STATE-VALID
         _expect_same(stored, after.response.json, exchange, "in a later GET")
 
     ctx.check_property(generation.read_only_edits(start.response.json), property_)

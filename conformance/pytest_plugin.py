@@ -1,0 +1,78 @@
+"""Run the suite from pytest: `pytest --pyargs conformance [--chat-base-url URL ...]`.
+
+One test per requirement ID, so pytest's own reporting (`--junitxml`, `-k`, xdist) applies. The
+suite runs once per session; under pytest-xdist one worker runs it (a file lock keeps a live
+account from being written to by two runs at once) and the others read its JSON report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+OPTIONS = {
+    "base_url": "CHAT_CONFORMANCE_BASE_URL",
+    "owner_token": "CHAT_CONFORMANCE_OWNER_TOKEN",
+    "admin_token": "CHAT_CONFORMANCE_ADMIN_TOKEN",
+    "agent_token": "CHAT_CONFORMANCE_AGENT_TOKEN",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chat-conformance", "Zendesk Chat Accounts API conformance")
+    for name, env in OPTIONS.items():
+        flag = "--chat-" + name.replace("_", "-")
+        group.addoption(flag, dest=f"chat_{name}", default=None, help=f"as run --{name.replace('_', '-')} [{env}]")
+    group.addoption("--chat-support-created", action="store_true", dest="chat_support_created")
+    group.addoption("--chat-no-writes", action="store_true", dest="chat_no_writes")
+    group.addoption("--chat-max-examples", type=int, default=25, dest="chat_max_examples")
+    group.addoption("--chat-seed", type=int, default=None, dest="chat_seed")
+    group.addoption("--chat-timeout", type=float, default=10.0, dest="chat_timeout")
+
+
+def _option(config: pytest.Config, name: str) -> Any:
+    value = config.getoption(f"chat_{name}")
+    return value if value is not None else os.environ.get(OPTIONS[name]) or None
+
+
+def _run(config: pytest.Config) -> dict[str, Any]:
+    from conformance.context import Options
+    from conformance.reports import json_report
+    from conformance.runner import RunConfig, new_seed, run
+
+    seed = config.getoption("chat_seed")
+    options = Options(
+        max_examples=config.getoption("chat_max_examples"),
+        seed=seed if seed is not None else new_seed(),
+        writes=not config.getoption("chat_no_writes"),
+        support_created=config.getoption("chat_support_created"),
+    )
+    tokens = {role: _option(config, f"{role}_token") for role in ("owner", "admin", "agent")}
+    run_config = RunConfig(
+        base_url=_option(config, "base_url"), tokens=tokens, options=options, timeout=config.getoption("chat_timeout")
+    )
+    return json_report.to_dict(run(run_config))
+
+
+@pytest.fixture(scope="session")
+def chat_conformance_report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The JSON report of one run of the suite, shared by every test of the session."""
+    from filelock import FileLock
+
+    from conformance.transport import Unreachable
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    try:
+        if worker is None:
+            return _run(request.config)
+        shared = tmp_path_factory.getbasetemp().parent / "chat-conformance-report.json"
+        with FileLock(str(shared) + ".lock"):
+            if not shared.exists():
+                shared.write_text(json.dumps(_run(request.config)), encoding="utf-8")
+            return json.loads(Path(shared).read_text(encoding="utf-8"))
+    except Unreachable as error:
+        pytest.exit(f"the target could not be reached: {error}", returncode=3)

@@ -1,0 +1,35 @@
+"""The conformance suite as pytest tests: one per requirement ID (see `conformance.pytest_plugin`)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from conformance import catalog
+
+
+def _failure_text(failure: dict) -> str:
+    lines = [failure["message"]]
+    for key in ("expected", "actual", "credential", "curl"):
+        if key in failure:
+            lines.append(f"{key:>10}: {failure[key]}")
+    if "response" in failure:
+        lines.append(f"  response: {failure['response']['status']} {failure['response']['body'][:600]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("requirement_id", [requirement.id for requirement in catalog.requirements()])
+def test_requirement(requirement_id: str, chat_conformance_report: dict) -> None:
+    entry = next(item for item in chat_conformance_report["requirements"] if item["id"] == requirement_id)
+    requirement = catalog.get(requirement_id)
+    if entry["status"] == "skipped":
+        pytest.skip(entry["reason"])
+    if entry["status"] == "failed":
+        text = f"{requirement_id} {requirement.level.value}: {requirement.rule}\n\n" + "\n\n".join(
+            _failure_text(failure) for failure in entry["failures"]
+        )
+        if requirement.level is catalog.Level.SHOULD:
+            warnings.warn(text, stacklevel=1)
+            return
+        pytest.fail(text, pytrace=False)
