@@ -28,3 +28,44 @@ def failed(result: RunResult) -> set[str]:
 def _in_tmp_cwd(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # A run that cannot restore an account writes a backup file into the working folder.
     monkeypatch.chdir(tmp_path)
+
+
+def exchange(
+    status: int = 200,
+    body: object = None,
+    *,
+    method: str = "GET",
+    label: str = "owner",
+    headers: dict[str, str] | None = None,
+    url: str = "http://127.0.0.1:8811/api/v2/chat/account",
+) -> Any:
+    """A recorded exchange for unit tests of response checks."""
+    import json
+
+    from conformance.exchange import Credential, Exchange, ReceivedResponse, SentRequest
+
+    text = body if isinstance(body, str) else ("" if body is None else json.dumps(body))
+    response_headers = {"content-type": "application/json"} if headers is None else headers
+    credential = Credential(label, None if label == "none" else "Bearer x")
+    return Exchange(credential, SentRequest(method, url, {}), ReceivedResponse(status, response_headers, text))
+
+
+def context(base_url: str = "http://127.0.0.1:8811") -> Any:
+    from conformance.context import Context, Options
+    from conformance.transport import Target
+
+    return Context(Target(base_url, DEFAULT_TOKENS), Options(max_examples=8, seed=SEED))
+
+
+def judge_scenario(requirement_id: str, app: Any, **options: Any) -> Any:
+    """Run one scenario alone against `app`; its RequirementResult."""
+    from conformance import checks
+    from conformance.runner import Run
+    from conformance.transport import Target
+
+    scenario = next(s for s in checks.SCENARIOS if s.requirement_id == requirement_id)
+    with BackgroundServer(app) as server:
+        target = Target(server.url, DEFAULT_TOKENS)
+        state = Run(target, Options(**{"max_examples": 8, "seed": SEED, **options}))
+        state.ctx.snapshot = target.get(target.as_role("owner")).response.json
+        return state.scenario(scenario)

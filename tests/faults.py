@@ -312,11 +312,10 @@ class ReplacesBilling(Fault):
 
     def request(self, req: Req) -> Req | Resp:
         is_json = req.headers.get("content-type", "").startswith("application/json")
-        if req.method == "PUT" and req.auth == OWNER and is_json and _valid_update(req):
-            if "billing" in req.document():
-                account = self.store.account()
-                account["billing"] = {}
-                self.store._set(account)
+        if req.method == "PUT" and req.auth == OWNER and is_json and _valid_update(req) and "billing" in req.document():
+            account = self.store.account()
+            account["billing"] = {}
+            self.store._set(account)
         return req
 
 
@@ -326,8 +325,11 @@ class CrashesOnWrongType(Fault):
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
         billing = document.get("billing") if isinstance(document, dict) else None
-        if req.method == "PUT" and req.auth == OWNER and isinstance(billing, dict) and any(
-            not isinstance(value, str) for name, value in billing.items() if name != "cycle"
+        if (
+            req.method == "PUT"
+            and req.auth == OWNER
+            and isinstance(billing, dict)
+            and any(not isinstance(value, str) for name, value in billing.items() if name != "cycle")
         ):
             return _json_error(500, "Internal Server Error")
         return req
@@ -345,9 +347,12 @@ class AcceptsWrongTypes(Fault):
 
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
-        if req.method == "PUT" and req.body and document is not None:
-            if not spec.types_only_validator("AccountUpdate").is_valid(document):
-                req.body = b"{}"
+        if (
+            req.method == "PUT"
+            and document is not None
+            and not spec.types_only_validator("AccountUpdate").is_valid(document)
+        ):
+            req.body = b"{}"
         return req
 
 
@@ -405,9 +410,9 @@ class RefusesReadOnlyFields(Fault):
 
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
-        if req.method == "PUT" and req.auth == OWNER and isinstance(document, dict):
-            if any(name in document for name in spec.READ_ONLY_FIELDS):
-                return _json_error(400, "Read-only fields cannot be sent")
+        sends_read_only = isinstance(document, dict) and any(name in document for name in spec.READ_ONLY_FIELDS)
+        if req.method == "PUT" and req.auth == OWNER and sends_read_only:
+            return _json_error(400, "Read-only fields cannot be sent")
         return req
 
 

@@ -12,7 +12,6 @@ from conformance.server import ServerSettings, create_app
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 
-
 A = spec.ACCOUNT_PATH
 
 

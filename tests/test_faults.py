@@ -6,11 +6,11 @@ the reason. Correct variants, behaviours the catalog allows, fail nothing.
 
 from __future__ import annotations
 
-import pytest
-
 import faults
-from conformance.server import ServerSettings, create_app
+import pytest
 from conftest import failed, run_suite
+
+from conformance.server import ServerSettings, create_app
 
 FAULTS = [
     (faults.CreateDateNotUtc, {"SHAPE-ACCOUNT"}),

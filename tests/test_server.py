@@ -8,16 +8,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from servers import A, auth, client
 
 from conformance.server import ServerSettings
 from conformance.server.settings import SettingsError, apply_fixture, apply_state
 from conformance.server.store import DEFAULT_ACCOUNT, AccountStore
-from servers import A, auth, client
 
 
 def test_get_needs_a_valid_bearer_token() -> None:
     with client() as c:
-        for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer nope"},
+            {"Authorization": "Basic abc"},
+            {"Authorization": "Bearer"},
+        ):
             response = c.get(A, headers=headers)
             assert response.status_code == 401
             assert response.headers["www-authenticate"].startswith("Bearer")

@@ -1,0 +1,120 @@
+"""Speed of the suite and of the reference server, as ratios against baselines run in this script.
+
+    python benchmarks/bench.py
+
+1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s.
+2. `schemathesis run` on the same description against the same kind of loopback server, its
+   requests counted at the server: the baseline for the suite's requests/s.
+3. The reference server under load over loopback: GET and PUT requests/s from 4 client threads,
+   and whether concurrent PUTs lost any update.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from conformance import spec
+from conformance.context import Options
+from conformance.runner import RunConfig, run
+from conformance.server import create_app
+from conformance.server.embedded import BackgroundServer
+from conformance.server.settings import DEFAULT_TOKENS
+
+FIELDS = ("first_name", "last_name", "city", "company")  # one billing field per client thread
+OWNER = {"Authorization": f"Bearer {DEFAULT_TOKENS['owner']}"}
+
+
+class Counting:
+    """ASGI wrapper counting the requests a server receives."""
+
+    def __init__(self, app: object) -> None:
+        self.app, self.count = app, 0
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            self.count += 1
+        await self.app(scope, receive, send)
+
+
+def suite() -> tuple[float, float]:
+    started = time.perf_counter()
+    result = run(RunConfig(options=Options(seed=1)))
+    seconds = time.perf_counter() - started
+    return seconds, result.requests / seconds
+
+
+def schemathesis_baseline() -> tuple[float, float]:
+    command = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
+    app = Counting(create_app())
+    with BackgroundServer(app) as server:
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                command,
+                "run",
+                str(spec.spec_path()),
+                "--url",
+                server.url,
+                "-H",
+                f"Authorization: {OWNER['Authorization']}",
+                "--seed",
+                "1",
+                "--max-examples",
+                "25",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+    return seconds, app.count / seconds
+
+
+def load(method: str, threads: int = 4, per_thread: int = 500) -> float:
+    with BackgroundServer(create_app()) as server:
+        url = server.url + spec.ACCOUNT_PATH
+
+        def work(n: int) -> None:
+            with httpx.Client() as client:
+                for i in range(per_thread):
+                    if method == "GET":
+                        client.get(url, headers=OWNER)
+                    else:
+                        client.put(url, headers=OWNER, json={"billing": {FIELDS[n]: str(i)}})
+
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        rate = threads * per_thread / (time.perf_counter() - started)
+        if method == "PUT":
+            billing = httpx.get(url, headers=OWNER).json()["billing"]
+            lost = [FIELDS[n] for n in range(threads) if billing[FIELDS[n]] != str(per_thread - 1)]
+            print(f"  concurrent PUTs: {threads} threads each owning one billing field; lost last updates: {lost}")
+    return rate
+
+
+def main() -> None:
+    seconds, rate = suite()
+    print(f"chat-conformance run (embedded server): {seconds:.1f} s, {rate:.0f} requests/s")
+    base_seconds, base_rate = schemathesis_baseline()
+    print(f"schemathesis run (same description, loopback server): {base_seconds:.1f} s, {base_rate:.0f} requests/s")
+    print(f"  ratio of requests/s, suite / schemathesis: {rate / base_rate:.2f}")
+    get_rate = load("GET")
+    put_rate = load("PUT")
+    print(
+        f"reference server, 4 client threads: GET {get_rate:.0f}/s, PUT {put_rate:.0f}/s",
+        f"(PUT/GET {put_rate / get_rate:.2f})",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+import pytest
+from conftest import context, exchange
+
+from conformance.checks.billing import billing_hidden_from_others
+from conformance.failures import Violation
+
+
+def test_billing_is_for_the_owner_only() -> None:
+    assert billing_hidden_from_others(exchange(200, {"billing": {"city": "x"}}, label="owner"), context()) is None
+    assert billing_hidden_from_others(exchange(200, {"plan": {}}, label="admin"), context()) is True
+    assert billing_hidden_from_others(exchange(200, {"billing": {}}, label="admin"), context()) is True
+    with pytest.raises(Violation, match="billing details"):
+        billing_hidden_from_others(exchange(200, {"billing": {"city": "x"}}, label="admin"), context())

@@ -1,0 +1,165 @@
+"""`chat-conformance` as a user types it: exit codes, reports, and no secret anywhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conformance import cli
+from conformance.reports.json_report import SCHEMA_PATH
+from conformance.server import ServerSettings, create_app
+from conformance.server.embedded import BackgroundServer
+
+SECRETS = {"owner": "s3cret-owner-TOKEN-1", "admin": "s3cret-admin-TOKEN-2", "agent": "s3cret-agent-TOKEN-3"}
+
+
+def chat(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args], capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def test_requirements_prints_the_catalog() -> None:
+    out = chat("requirements")
+    assert out.returncode == 0
+    assert len(out.stdout.splitlines()) == 26 and "RO-IGNORED" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--max-examples", "0"],
+        ["run", "--rate-limit", "fast"],
+        ["run", "--base-url", "ftp://x"],
+        ["run", "--bogus"],
+        ["run", "--json", "/no/such/folder/r.json"],
+        ["serve", "--port", "70000"],
+    ],
+)
+def test_bad_options_exit_2_with_a_message_and_no_traceback(args: list[str]) -> None:
+    out = chat(*args)
+    assert out.returncode == 2
+    assert "error" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_unreachable_target_exits_3() -> None:
+    out = chat("run", "--base-url", "http://127.0.0.1:9", "--owner-token", SECRETS["owner"], "--timeout", "2")
+    assert out.returncode == 3
+    assert "could not be reached" in out.stderr and "Traceback" not in out.stderr
+    assert SECRETS["owner"] not in out.stdout + out.stderr
+
+
+def test_a_run_against_the_embedded_server_passes_and_writes_valid_reports(tmp_path: Path) -> None:
+    out = chat(
+        "run",
+        "--seed",
+        "7",
+        "--max-examples",
+        "8",
+        "--json",
+        str(tmp_path / "r.json"),
+        "--junit-xml",
+        str(tmp_path / "r.xml"),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "verdict: pass" in out.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
+    assert [entry["id"] for entry in report["requirements"]] == [
+        line.split()[0] for line in chat("requirements").stdout.splitlines()
+    ]
+    assert report["verdict"] == "pass" and report["seed"] == 7 and report["requests"] > 100
+    xml = (tmp_path / "r.xml").read_text()
+    assert xml.count("<testcase") == 26
+
+
+def _settings_with_secret_tokens(**kwargs: object) -> ServerSettings:
+    return ServerSettings(tokens=dict(SECRETS), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_failing_run_exits_1_and_no_token_appears_anywhere(tmp_path: Path) -> None:
+    import faults
+
+    fault = faults.RefusalLeaksKey(_settings_with_secret_tokens())
+    with BackgroundServer(fault) as server:
+        env = {
+            "PATH": "",
+            "CHAT_CONFORMANCE_BASE_URL": server.url,
+            **{f"CHAT_CONFORMANCE_{role.upper()}_TOKEN": token for role, token in SECRETS.items()},
+        }
+        out = chat(
+            "run",
+            "--seed",
+            "3",
+            "--max-examples",
+            "5",
+            "--json",
+            str(tmp_path / "r.json"),
+            "--junit-xml",
+            str(tmp_path / "r.xml"),
+            env=env,
+        )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "AUTH-NO-LEAK" in out.stdout and "curl -X" in out.stdout
+    written = out.stdout + out.stderr + (tmp_path / "r.json").read_text() + (tmp_path / "r.xml").read_text()
+    for token in SECRETS.values():
+        assert token not in written
+    report = json.loads((tmp_path / "r.json").read_text())
+    sent = [f["request"]["headers"] for e in report["requirements"] for f in e.get("failures", [])]
+    authorizations = [headers["Authorization"] for headers in sent if "Authorization" in headers]
+    assert authorizations and set(authorizations) == {"Bearer ***"}
+
+
+def test_no_writes_sends_nothing_that_could_change_the_account() -> None:
+    import faults
+
+    class Recorder(faults.Fault):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[tuple[str, str | None, bytes]] = []
+
+        def request(self, req: faults.Req) -> faults.Req:
+            self.seen.append((req.method, req.auth, req.body))
+            return req
+
+    recorder = Recorder()
+    with BackgroundServer(recorder) as server:
+        code = cli.main(
+            [
+                "run",
+                "--base-url",
+                server.url,
+                "--owner-token",
+                "dev-owner-token",
+                "--admin-token",
+                "dev-admin-token",
+                "--no-writes",
+                "--max-examples",
+                "5",
+            ]
+        )
+    assert code == 0
+    writes = [(method, auth, body) for method, auth, body in recorder.seen if method != "GET"]
+    assert writes, "unauthenticated PUT probes are expected"
+    assert all(method == "PUT" and body == b"{}" for method, _, body in writes)
+    assert all(auth not in ("Bearer dev-owner-token", "Bearer dev-admin-token") for _, auth, _ in writes)
+
+
+def test_the_embedded_server_can_be_support_created() -> None:
+    assert cli.main(["run", "--support-created", "--max-examples", "5"]) == 0
+
+
+def test_a_fixture_that_breaks_the_schema_makes_serve_exit_2(tmp_path: Path) -> None:
+    fixture = tmp_path / "f.json"
+    fixture.write_text('{"account": {"plan": {"max_agents": "lots"}}}')
+    out = chat("serve", "--fixture", str(fixture), "--port", "0")
+    assert out.returncode == 2 and "max_agents" in out.stderr
+
+
+def test_the_app_factory_is_importable_for_other_servers() -> None:
+    assert callable(create_app())
