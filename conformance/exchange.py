@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -17,10 +17,6 @@ class Credential:
 
     label: str  # owner, admin, agent, none, unknown, malformed
     header: str | None = None  # the Authorization value, None for no header
-
-    @property
-    def is_role(self) -> bool:
-        return self.label in ("owner", "admin", "agent")
 
 
 NO_CREDENTIAL = Credential("none")
@@ -75,7 +71,6 @@ class Exchange:
     credential: Credential
     request: SentRequest
     response: ReceivedResponse
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def method(self) -> str:
@@ -84,6 +79,3 @@ class Exchange:
     @property
     def status(self) -> int:
         return self.response.status
-
-    def describe(self) -> str:
-        return f"{self.method} as {self.credential.label} -> {self.status}"

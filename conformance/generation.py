@@ -26,6 +26,9 @@ from conformance.exchange import Credential
 MODES = {"positive": GenerationMode.POSITIVE, "negative": GenerationMode.NEGATIVE}
 
 
+NOT_JSON: Any = object()  # what `GeneratedRequest.document()` gives for a body that is not JSON
+
+
 @dataclass(frozen=True)
 class GeneratedRequest:
     """A request drawn from the description, ready to send with any credential."""
@@ -36,13 +39,13 @@ class GeneratedRequest:
     content_type: str | None
 
     def document(self) -> Any:
-        """The body as JSON, or NotImplemented when the body is not JSON at all."""
+        """The body as JSON, or NOT_JSON when there is no body or it is not JSON."""
         if self.content is None:
-            return NotImplemented
+            return NOT_JSON
         try:
             return json.loads(self.content)
         except ValueError:
-            return NotImplemented
+            return NOT_JSON
 
 
 @cache

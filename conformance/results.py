@@ -53,7 +53,7 @@ class RequirementResult:
 
 
 @dataclass
-class Target:
+class TargetInfo:
     base_url: str
     roles: list[str]
     support_created: bool
@@ -63,7 +63,7 @@ class Target:
 
 @dataclass
 class RunResult:
-    target: Target
+    target: TargetInfo
     requirements: list[RequirementResult]
     requests: int
     duration_s: float

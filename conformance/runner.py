@@ -22,8 +22,7 @@ from conformance import catalog, checks
 from conformance.context import Context, Options
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation
-from conformance.results import RequirementResult, RunResult
-from conformance.results import Target as TargetInfo
+from conformance.results import RequirementResult, RunResult, TargetInfo
 from conformance.safety import Restore, restore, take_snapshot
 from conformance.server import ServerSettings, create_app
 from conformance.server.embedded import BackgroundServer

@@ -7,16 +7,7 @@ import warnings
 import pytest
 
 from conformance import catalog
-
-
-def _failure_text(failure: dict) -> str:
-    lines = [failure["message"]]
-    for key in ("expected", "actual", "credential", "curl"):
-        if key in failure:
-            lines.append(f"{key:>10}: {failure[key]}")
-    if "response" in failure:
-        lines.append(f"  response: {failure['response']['status']} {failure['response']['body'][:600]}")
-    return "\n".join(lines)
+from conformance.reports.text import failure_text
 
 
 @pytest.mark.parametrize("requirement_id", [requirement.id for requirement in catalog.requirements()])
@@ -27,7 +18,7 @@ def test_requirement(requirement_id: str, chat_conformance_report: dict) -> None
         pytest.skip(entry["reason"])
     if entry["status"] == "failed":
         text = f"{requirement_id} {requirement.level.value}: {requirement.rule}\n\n" + "\n\n".join(
-            _failure_text(failure) for failure in entry["failures"]
+            failure_text(failure) for failure in entry["failures"]
         )
         if requirement.level is catalog.Level.SHOULD:
             warnings.warn(text, stacklevel=1)

@@ -57,6 +57,16 @@ def context(base_url: str = "http://127.0.0.1:8811") -> Any:
     return Context(Target(base_url, DEFAULT_TOKENS), Options(max_examples=8, seed=SEED))
 
 
+def assert_catches(requirement_id: str, fault: Any, **options: Any) -> None:
+    """The scenario judging `requirement_id` fails against `fault` and passes the reference server."""
+    from conformance.server import create_app
+
+    broken = judge_scenario(requirement_id, fault, **options)
+    assert broken.status is Status.FAILED
+    assert broken.failures[0].message and broken.failures[0].exchange is not None  # a reproduction
+    assert judge_scenario(requirement_id, create_app()).status is Status.PASSED
+
+
 def judge_scenario(requirement_id: str, app: Any, **options: Any) -> Any:
     """Run one scenario alone against `app`; its RequirementResult."""
     from conformance import checks

@@ -12,7 +12,7 @@ import pytest
 
 from conformance import cli
 from conformance.reports.json_report import SCHEMA_PATH
-from conformance.server import ServerSettings, create_app
+from conformance.server import ServerSettings
 from conformance.server.embedded import BackgroundServer
 
 SECRETS = {"owner": "s3cret-owner-TOKEN-1", "admin": "s3cret-admin-TOKEN-2", "agent": "s3cret-agent-TOKEN-3"}
@@ -159,7 +159,3 @@ def test_a_fixture_that_breaks_the_schema_makes_serve_exit_2(tmp_path: Path) -> 
     fixture.write_text('{"account": {"plan": {"max_agents": "lots"}}}')
     out = chat("serve", "--fixture", str(fixture), "--port", "0")
     assert out.returncode == 2 and "max_agents" in out.stderr
-
-
-def test_the_app_factory_is_importable_for_other_servers() -> None:
-    assert callable(create_app())

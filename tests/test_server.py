@@ -6,7 +6,6 @@ import json
 import threading
 from pathlib import Path
 
-import httpx
 import pytest
 from servers import A, auth, client
 
@@ -159,8 +158,3 @@ def test_head_is_served_like_get() -> None:
     with client() as c:
         response = c.head(A, headers=auth("owner"))
         assert response.status_code == 200 and response.content == b""
-
-
-def test_the_client_library_sees_a_json_content_type() -> None:
-    with client() as c:
-        assert httpx.Headers(c.get(A, headers=auth("owner")).headers)["content-type"].startswith("application/json")

@@ -25,6 +25,8 @@ NOT_ACCEPTED = range(400, 600)
 @response_check("ROBUST-NO-5XX")
 def no_server_error(exchange: Exchange, ctx: Context) -> bool | None:
     """ROBUST-NO-5XX MUST: no request the suite sends gets a 5xx response."""
+    if exchange.status < 500:
+        return True  # runs on every exchange: skip schemathesis's machinery when it cannot fail
     return run_check(not_a_server_error, exchange, "the server failed with a 5xx")
 
 
@@ -60,7 +62,7 @@ def _wrongly_typed_bodies() -> st.SearchStrategy[Any]:
 
 def breaks_types(document: Any) -> bool:
     """Whether a JSON document breaks the documented types of a PUT body (unknown fields do not count)."""
-    return document is not NotImplemented and not spec.types_only_validator("AccountUpdate").is_valid(document)
+    return document is not generation.NOT_JSON and not spec.types_only_validator("AccountUpdate").is_valid(document)
 
 
 def _invalid_documents() -> st.SearchStrategy[Any]:

@@ -32,7 +32,7 @@ def to_xml(result: RunResult) -> ET.ElementTree:
                 message=f"{requirement.id} {requirement.level.value}: {entry.failures[0].message}",
                 type="warning" if entry.is_warning else "failure",
             )
-            failure.text = "\n\n".join(failure_text(item) for item in entry.failures)
+            failure.text = "\n\n".join(failure_text(item.to_dict()) for item in entry.failures)
         elif entry.status is Status.SKIPPED:
             ET.SubElement(case, "skipped", message=entry.reason or "")
         if entry.notes:

@@ -81,7 +81,7 @@ def render(result: RunResult, console: Console) -> None:
         title = f"{entry.requirement.id} {entry.requirement.level.value}: {entry.requirement.rule}"
         console.print(f"[bold {'yellow' if entry.is_warning else 'red'}]{escape(title)}[/]")
         for failure in entry.failures:
-            console.print(escape(failure_text(failure)), highlight=False, soft_wrap=True)
+            console.print(escape(failure_text(failure.to_dict())), highlight=False, soft_wrap=True)
             console.print()
         hidden = entry.failure_count - len(entry.failures)
         if hidden > 0:
@@ -90,7 +90,8 @@ def render(result: RunResult, console: Console) -> None:
     if result.restore_message and result.restored is not None:
         style = "green" if result.restored else "bold red"
         console.print(f"[{style}]{escape(result.restore_message)}[/]")
-    must, should = result.summary()["must"], result.summary()["should"]
+    summary = result.summary()
+    must, should = summary["must"], summary["should"]
     verdict_style = "bold green" if result.verdict == "pass" else "bold red"
     console.print(
         f"[{verdict_style}]verdict: {result.verdict}[/]  "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.failures import Failure
+from typing import Any
 
 BODY_LIMIT = 600
 
@@ -11,16 +11,19 @@ def _clip(text: str) -> str:
     return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... ({len(text) - BODY_LIMIT} more characters)"
 
 
-def failure_text(failure: Failure) -> str:
-    """The rule broken, what was expected, what came back, and how to reproduce it."""
-    lines = [failure.message]
-    if failure.expected is not None:
-        lines.append(f"  expected: {_clip(failure.expected)}")
-    if failure.actual is not None:
-        lines.append(f"    actual: {_clip(failure.actual)}")
-    if failure.exchange is not None:
-        exchange = failure.exchange
-        lines.append(f"   sent as: {exchange.credential.label}")
-        lines.append(f" reproduce: {_clip(exchange.request.curl())}")
-        lines.append(f"  response: {exchange.status} {_clip(exchange.response.body)}")
+def failure_text(failure: dict[str, Any]) -> str:
+    """The rule broken, what was expected, what came back, and how to reproduce it.
+
+    It takes a failure as the JSON report holds it (`Failure.to_dict()`), so that the pytest
+    plugin, which may only have a report written by another worker, renders it the same way.
+    """
+    lines = [failure["message"]]
+    if "expected" in failure:
+        lines.append(f"  expected: {_clip(failure['expected'])}")
+    if "actual" in failure:
+        lines.append(f"    actual: {_clip(failure['actual'])}")
+    if "request" in failure:
+        lines.append(f"   sent as: {failure['credential']}")
+        lines.append(f" reproduce: {_clip(failure['curl'])}")
+        lines.append(f"  response: {failure['response']['status']} {_clip(failure['response']['body'])}")
     return "\n".join(lines)
