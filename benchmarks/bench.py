@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from conformance import spec
+from conformance import cassettes, spec
 from conformance.context import Options
 from conformance.runner import RunConfig, run
 from conformance.server import create_app
@@ -102,7 +102,23 @@ def load(method: str, threads: int = 4, per_thread: int = 500) -> float:
     return rate
 
 
+def replay() -> tuple[float, float]:
+    """Replay the committed conformant cassette, and a live run of the same size as its baseline."""
+    from conformance.cli import _replay_config, build_parser
+
+    path = Path(__file__).resolve().parents[1] / "cassettes" / "reference.yaml"
+    started = time.perf_counter()
+    with cassettes.replay(path) as recorded:
+        run(_replay_config(build_parser().parse_args(["run", "--replay", str(path)]), recorded))
+    replayed = time.perf_counter() - started
+    started = time.perf_counter()
+    run(RunConfig(options=Options(seed=recorded.recorded["seed"], max_examples=recorded.recorded["max_examples"])))
+    return replayed, time.perf_counter() - started
+
+
 def main() -> None:
+    replayed, live = replay()
+    print(f"replay of cassettes/reference.yaml: {replayed:.2f} s (a live run of the same size: {live:.2f} s)")
     seconds, rate = suite()
     print(f"chat-conformance run (embedded server): {seconds:.1f} s, {rate:.0f} requests/s")
     base_seconds, base_rate = schemathesis_baseline()

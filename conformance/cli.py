@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from conformance import __version__
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+DEFAULT_MAX_EXAMPLES = 25
+ROLES = ("owner", "admin", "agent")
 ENV = {
     "base_url": "CHAT_CONFORMANCE_BASE_URL",
     "owner": "CHAT_CONFORMANCE_OWNER_TOKEN",
@@ -100,11 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report")
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
     run.add_argument(
-        "--max-examples", type=_positive_int, default=25, metavar="N", help="generated cases per property (default 25)"
+        "--max-examples",
+        type=_positive_int,
+        metavar="N",
+        help=f"generated cases per property (default {DEFAULT_MAX_EXAMPLES})",
     )
     run.add_argument("--seed", type=_seed, metavar="N", help="make generation reproducible")
     run.add_argument("--rate-limit", type=_rate, metavar="N/s|N/m", help="never send faster than this")
     run.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="per request (default 10)")
+    cassette = run.add_mutually_exclusive_group()
+    cassette.add_argument("--record", type=Path, metavar="PATH", help="record the run's HTTP traffic to a cassette")
+    cassette.add_argument("--replay", type=Path, metavar="PATH", help="run offline from a recorded cassette")
     run.set_defaults(handler=command_run)
 
     serve = commands.add_parser("serve", help="run the reference server")
@@ -158,38 +166,110 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def command_run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
+def _live_config(args: argparse.Namespace, err: Any) -> Any:
     from conformance.context import Options
-    from conformance.reports import json_report, junit, terminal
-    from conformance.runner import RunConfig, new_seed, run
-    from conformance.transport import Unreachable
+    from conformance.runner import RunConfig, new_seed
 
     base_url = args.base_url or os.environ.get(ENV["base_url"]) or None
     if base_url:
         _check_base_url(base_url)
-    tokens = {
-        role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ENV if role != "base_url"
-    }
-    _check_writable(args.json, "--json")
-    _check_writable(args.junit_xml, "--junit-xml")
-    err = Console(stderr=True)
+    tokens = {role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ROLES}
     if base_url and not any(tokens.values()):
         err.print("[yellow]no token given: only the unauthenticated rules can be judged[/]")
     options = Options(
-        max_examples=args.max_examples,
+        max_examples=args.max_examples or DEFAULT_MAX_EXAMPLES,
         seed=args.seed if args.seed is not None else new_seed(),
         writes=not args.no_writes,
         support_created=args.support_created,
     )
-    config = RunConfig(base_url=base_url, tokens=tokens, options=options, timeout=args.timeout, pacer=args.rate_limit)
+    return RunConfig(base_url=base_url, tokens=tokens, options=options, timeout=args.timeout, pacer=args.rate_limit)
+
+
+def _replay_config(args: argparse.Namespace, replay: Any) -> Any:
+    from conformance.context import Options
+    from conformance.runner import RunConfig
+
+    given = [
+        flag
+        for flag, value in (
+            ("--base-url", args.base_url),
+            ("--seed", args.seed),
+            ("--max-examples", args.max_examples),
+            ("--support-created", args.support_created),
+            ("--no-writes", args.no_writes),
+            ("--rate-limit", args.rate_limit),
+            *((f"--{role}-token", getattr(args, f"{role}_token")) for role in ROLES),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(f"{', '.join(given)} cannot be used with --replay: the cassette says how the run was made")
+    recorded = replay.recorded
+    options = Options(
+        max_examples=recorded["max_examples"],
+        seed=recorded["seed"],
+        writes=recorded["writes"],
+        support_created=recorded["support_created"],
+    )
+    return RunConfig(
+        base_url=recorded["base_url"],
+        tokens=replay.tokens,
+        options=options,
+        sleep=lambda seconds: None,
+        explain=replay.explain,
+    )
+
+
+def _run(config: Any, err: Any) -> Any:
+    from conformance.reports import terminal
+    from conformance.runner import run
+
+    with terminal.ProgressDisplay(err) as progress:
+        return run(config, observer=progress)
+
+
+def _compare_with_recording(result: Any, recorded: dict[str, Any], err: Any) -> None:
+    statuses = {entry.requirement.id: entry.status.value for entry in result.requirements}
+    differ = sorted(id_ for id_, status in recorded["statuses"].items() if statuses.get(id_) != status)
+    if differ:
+        err.print(f"[bold yellow]the replay differs from the recording in: {', '.join(differ)}[/]")
+    else:
+        err.print(f"[green]the replay found what the recording found (verdict {recorded['verdict']})[/]")
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from conformance import cassettes
+    from conformance.reports import json_report, junit, terminal
+    from conformance.server.settings import DEFAULT_TOKENS
+    from conformance.transport import Unreachable
+
+    for path, option in ((args.json, "--json"), (args.junit_xml, "--junit-xml"), (args.record, "--record")):
+        _check_writable(path, option)
+    err = Console(stderr=True)
     _interrupt_on_sigterm()
     try:
-        with terminal.ProgressDisplay(err) as progress:
-            result = run(config, observer=progress)
+        if args.replay:
+            with cassettes.replay(args.replay) as replay:
+                for warning in replay.version_warnings():
+                    err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
+                result = _run(_replay_config(args, replay), err)
+                _compare_with_recording(result, replay.recorded, err)
+        elif args.record:
+            config = _live_config(args, err)
+            tokens = config.tokens if config.base_url else DEFAULT_TOKENS
+            with cassettes.record(args.record, tokens) as recording:
+                result = _run(config, err)
+                recording.finish(cassettes.run_metadata(result))
+        else:
+            result = _run(_live_config(args, err), err)
+    except cassettes.CassetteError as error:
+        raise UsageError(str(error)) from None
     except Unreachable as error:
-        err.print(f"[bold red]the target could not be reached:[/] {error}")
+        what = "the run could not complete" if args.replay else "the target could not be reached"
+        err.print(f"[bold red]{what}:[/] {escape(str(error))}", soft_wrap=True)  # keep commands copyable
         return EXIT_INCOMPLETE
     except KeyboardInterrupt:
         err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +16,29 @@ from conformance.failures import Violation, expect_status
 from conformance.transport import Target
 
 T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def _seed_alone_decides() -> Iterator[None]:
+    """Keep hypothesis from mixing in constants it finds in the caller's own modules.
+
+    Which modules count as the caller's depends on how the suite was installed and started, so
+    with them the same seed could generate other requests, and a cassette would not replay.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if original is None or cache is None:  # a hypothesis without the feature: nothing to do
+        yield
+        return
+    providers._get_local_constants = lambda: providers.Constants()
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,8 @@ class Context:
             verbosity=Verbosity.quiet,
         )
         run = hypothesis.seed(self.options.seed)(settings(given(strategy)(test)))
-        run()
+        with _seed_alone_decides():
+            run()
 
     def examples(self, fraction: float = 1.0) -> int:
         return max(1, round(self.options.max_examples * fraction))

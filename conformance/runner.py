@@ -11,10 +11,10 @@ import contextlib
 import json
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from hypothesis.errors import Flaky, Unsatisfiable
 
@@ -34,6 +34,7 @@ ROLES = ("owner", "admin", "agent")
 # last: it may leave a faulty server in any state, which must not blur what the others judge.
 LAST = ("ROBUST-STATE-VALID",)
 BACKUP_FILE = "chat-conformance-billing-backup.json"
+E = TypeVar("E", bound=BaseException)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class RunConfig:
     options: Options = field(default_factory=Options)
     timeout: float = 10.0
     pacer: Pacer | None = None
+    sleep: Callable[[float], None] = time.sleep  # how 429s are waited out; replay does not wait
+    explain: Callable[[Exception], str | None] | None = None  # see Target
 
 
 class Observer(Protocol):
@@ -90,11 +93,12 @@ def _unmet(needs: checks.Needs, target: Target, options: Options) -> str | None:
     return None
 
 
-def _violations(error: BaseException) -> list[Violation]:
-    if isinstance(error, Violation):
+def _found(error: BaseException, kind: type[E]) -> list[E]:
+    """The exceptions of `kind` in `error`, which hypothesis may have wrapped in a group."""
+    if isinstance(error, kind):
         return [error]
     if isinstance(error, BaseExceptionGroup):
-        return [found for inner in error.exceptions for found in _violations(inner)]
+        return [found for inner in error.exceptions for found in _found(inner, kind)]
     return []
 
 
@@ -139,7 +143,10 @@ class Run:
         except Unsatisfiable:
             result.skip_reason = "no example could be generated for this target"
         except (Violation, Flaky, BaseExceptionGroup) as error:
-            found = _violations(error)
+            unreachable = _found(error, Unreachable)
+            if unreachable:
+                raise unreachable[0] from None
+            found = _found(error, Violation)
             if not found:
                 raise
             for violation in found:
@@ -160,7 +167,9 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
     """Test one target; raises Unreachable when it cannot be reached, after restoring what it could."""
     started = time.perf_counter()
     with _target(config) as (base_url, tokens, embedded):
-        target = Target(base_url, tokens, timeout=config.timeout, pacer=config.pacer)
+        target = Target(
+            base_url, tokens, timeout=config.timeout, pacer=config.pacer, sleep=config.sleep, explain=config.explain
+        )
         try:
             return _run(target, config.options, observer, embedded, started)
         finally:

@@ -104,6 +104,7 @@ class Target:
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        explain: Callable[[Exception], str | None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + spec.ACCOUNT_PATH
@@ -115,6 +116,9 @@ class Target:
         self.requests = 0
         self._sleep = sleep
         self._failed: Unreachable | None = None
+        # Says why an error that is not the network's means no answer (e.g. a cassette without
+        # this request), or None to let it through as the bug it is.
+        self._explain = explain
         self._client = httpx.Client(
             timeout=timeout,
             follow_redirects=False,  # SECURITY-REDIRECT: a redirect is judged, never followed
@@ -186,6 +190,13 @@ class Target:
         except httpx.TransportError as error:
             reason = self.redact(str(error)) or type(error).__name__
             self._failed = Unreachable(f"{method} {self.url} failed: {reason}")
+            raise self._failed from None
+        except Exception as error:
+            reason = self._explain(error) if self._explain else None
+            if reason is None:
+                raise
+            sent = "" if content is None else " with body " + self.redact(content.decode("utf-8", "replace"))[:200]
+            self._failed = Unreachable(f"{method} {self.url} as {credential.label}{sent}: {reason}")
             raise self._failed from None
         exchange = self._record(method, credential, headers, content, response)
         for listener in self.listeners:

@@ -1,0 +1,169 @@
+"""Record and replay: committed cassettes replay offline to their recorded verdict, scrubbed."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import faults
+import pytest
+import yaml
+
+from conformance import cassettes, cli
+from conformance.cassettes import Scrubber
+from conformance.runner import run
+from conformance.server import ServerSettings
+from conformance.server.embedded import BackgroundServer
+from conformance.server.store import DEFAULT_ACCOUNT
+
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+COMMITTED = sorted(CASSETTES.glob("*.yaml"))
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a replay opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def _replayed(path: Path) -> tuple[dict, object]:
+    from conformance.cli import _replay_config, build_parser
+
+    args = build_parser().parse_args(["run", "--replay", str(path)])
+    with cassettes.replay(path) as replay:
+        return replay.recorded, run(_replay_config(args, replay))
+
+
+def test_there_is_a_passing_and_a_failing_cassette() -> None:
+    verdicts = {path.name: _recorded(path)["verdict"] for path in COMMITTED}
+    assert verdicts == {"reference.yaml": "pass", "admin-sees-billing.yaml": "fail"}
+
+
+def _recorded(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())["metadata"]["chat_conformance"]
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=[path.name for path in COMMITTED])
+def test_a_committed_cassette_replays_offline_to_its_recorded_results(path: Path, no_network: None) -> None:
+    recorded, result = _replayed(path)
+    assert recorded["versions"]["hypothesis"] == cassettes.library_versions()["hypothesis"], (
+        "the cassettes were recorded with other library versions: run python cassettes/refresh.py"
+    )
+    statuses = {entry.requirement.id: entry.status.value for entry in result.requirements}
+    assert statuses == recorded["statuses"]
+    assert result.verdict == recorded["verdict"]
+    assert result.requests == recorded["requests"]
+
+
+@pytest.mark.parametrize(("name", "code"), [("reference.yaml", 0), ("admin-sees-billing.yaml", 1)])
+def test_replay_gives_the_recorded_exit_code(name: str, code: int, no_network: None) -> None:
+    assert cli.main(["run", "--replay", str(CASSETTES / name)]) == code
+
+
+SECRET_TOKENS = {"owner": "live-owner-7f3a9c", "admin": "live-admin-2b8d1e", "agent": "live-agent-5c4e6f"}
+ORIGINAL = {
+    "account_key": "acme-widget-key-0042",
+    "billing": {
+        **DEFAULT_ACCOUNT["billing"],
+        "first_name": "Wilhelmina",
+        "last_name": "Quackenbush",
+        "email": "w.quackenbush@acme-corp.example",
+        "phone": "+45 3312 7788",
+        "address1": "Rosenvængets Allé 9",
+        "city": "Østerbro",
+        "company": "Acme Corp ApS",
+        "postal_code": "2100",
+    },
+}
+
+
+def test_a_recording_keeps_no_token_and_no_original_personal_value(tmp_path: Path) -> None:
+    account = {**DEFAULT_ACCOUNT, **ORIGINAL}
+    fault = faults.RefusalLeaksKey(ServerSettings(tokens=dict(SECRET_TOKENS), account=account))
+    cassette = tmp_path / "live.yaml"
+    tokens = [arg for role, token in SECRET_TOKENS.items() for arg in (f"--{role}-token", token)]
+    with BackgroundServer(fault) as server:
+        code = cli.main(
+            ["run", "--base-url", server.url, *tokens, "--seed", "4", "--max-examples", "5", "--record", str(cassette)]
+        )
+    assert code == 1  # the fault puts the account key into refusals: it must be scrubbed there too
+    text = cassette.read_text()
+    for secret in SECRET_TOKENS.values():
+        assert secret not in text
+    personal = [ORIGINAL["account_key"], *(ORIGINAL["billing"][name] for name in cassettes.PERSONAL_BILLING)]
+    for value in personal:
+        if value:
+            assert value not in text and json.dumps(value)[1:-1] not in text, value
+    assert "Bearer ***" in text
+    assert cli.main(["run", "--replay", str(cassette)]) == 1
+
+
+def test_a_request_missing_from_the_cassette_is_named_with_how_to_re_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_network: None
+) -> None:
+    data = yaml.safe_load((CASSETTES / "reference.yaml").read_text())
+    del data["interactions"][40]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump(data))
+    assert cli.main(["run", "--replay", str(broken)]) == 3
+    err = capsys.readouterr().err
+    assert "not in cassette" in err and "--record" in err and "--seed 20261125" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "extra", [["--seed", "1"], ["--owner-token", "x"], ["--base-url", "http://x"], ["--no-writes"]]
+)
+def test_replay_takes_its_options_from_the_cassette(extra: list[str]) -> None:
+    assert cli.main(["run", "--replay", str(CASSETTES / "reference.yaml"), *extra]) == 2
+
+
+def test_a_file_that_is_not_a_cassette_is_a_usage_error(tmp_path: Path) -> None:
+    assert cli.main(["run", "--replay", str(tmp_path / "missing.yaml")]) == 2
+    other = tmp_path / "other.yaml"
+    other.write_text("interactions: []\nversion: 1\n")
+    assert cli.main(["run", "--replay", str(other)]) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("interactions: [\n")
+    assert cli.main(["run", "--replay", str(bad)]) == 2
+
+
+def test_the_scrubber_keeps_one_fake_per_value_and_leaves_generated_values_alone() -> None:
+    account = {"account_key": "key-1", "billing": {"first_name": "Ann", "last_name": "Ann", "city": "Springfield"}}
+    interactions = [
+        {"request": {"body": None}, "response": {"status": {"code": 200}, "body": {"string": json.dumps(account)}}}
+    ]
+    scrubber = Scrubber.for_interactions(interactions)
+    assert scrubber.fakes["Ann"] == scrubber.value({"a": "Ann"})["a"] != "Ann"
+    assert scrubber.value("Annabel") == "Annabel"  # a short original is only replaced as a whole value
+    assert scrubber.text("lives in Springfield") == f"lives in {scrubber.fakes['Springfield']}"
+    assert json.loads(scrubber.body(json.dumps({"billing": {"city": "Springfield"}}))) == {
+        "billing": {"city": scrubber.fakes["Springfield"]}
+    }
+    unchanged = json.dumps({"billing": {"city": "Gotham"}})
+    assert scrubber.body(unchanged) == unchanged
+
+
+def test_a_cassette_serves_as_a_mock_for_a_real_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    zenpy = pytest.importorskip("zenpy")
+    monkeypatch.setenv("ZENPY_FORCE_NETLOC", "recorded.invalid")
+    monkeypatch.setenv("ZENPY_FORCE_SCHEME", "http")
+    with cassettes.mock(CASSETTES / "reference.yaml", tokens={"owner": "my-sdk-test-token"}):
+        client = zenpy.Zenpy(subdomain="example", oauth_token="my-sdk-test-token")
+        account = client.chats.accounts()
+    assert account.account_key == "scrubbed-account-key"
+    assert account.plan.name == "team"
+    assert account.billing.email == "person4@example.com"
+
+
+def test_record_then_replay_in_one_process(tmp_path: Path) -> None:
+    cassette = tmp_path / "embedded.yaml"
+    assert cli.main(["run", "--seed", "9", "--max-examples", "4", "--record", str(cassette)]) == 0
+    recorded = _recorded(cassette)
+    assert recorded["embedded"] is True and recorded["seed"] == 9
+    result = _replayed(cassette)[1]
+    assert result.verdict == "pass" and result.requests == recorded["requests"]
