@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-writes", action="store_true", help="send nothing that could change the account")
     run.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report")
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
+    run.add_argument("--html", type=Path, metavar="PATH", help="write a self-contained HTML report")
     run.add_argument(
         "--max-examples",
         type=_positive_int,
@@ -123,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", type=Path, metavar="FILE", help="keep the account in this file across restarts")
     serve.add_argument("--rate-limit", type=_rate, metavar="N/m", help="answer 429 past this many requests")
     serve.set_defaults(handler=command_serve)
+
+    report = commands.add_parser("report", help="put JSON reports side by side in one HTML page")
+    report.add_argument("reports", type=Path, nargs="+", metavar="RESULT.json", help="reports of run --json")
+    report.add_argument("--html", type=Path, metavar="OUT.html", required=True, help="the page to write")
+    report.set_defaults(handler=command_report)
 
     requirements = commands.add_parser("requirements", help="print the requirement catalog")
     requirements.add_argument("--json", action="store_true", help="as JSON")
@@ -242,11 +248,12 @@ def command_run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from conformance import cassettes
-    from conformance.reports import json_report, junit, terminal
+    from conformance.reports import html, json_report, junit, terminal
     from conformance.server.settings import DEFAULT_TOKENS
     from conformance.transport import Unreachable
 
-    for path, option in ((args.json, "--json"), (args.junit_xml, "--junit-xml"), (args.record, "--record")):
+    outputs = ((args.json, "--json"), (args.junit_xml, "--junit-xml"), (args.html, "--html"), (args.record, "--record"))
+    for path, option in outputs:
         _check_writable(path, option)
     err = Console(stderr=True)
     _interrupt_on_sigterm()
@@ -279,6 +286,8 @@ def command_run(args: argparse.Namespace) -> int:
         json_report.write(result, args.json)
     if args.junit_xml:
         junit.write(result, args.junit_xml)
+    if args.html:
+        html.write([("run", json_report.to_dict(result))], args.html)
     return EXIT_PASS if result.verdict == "pass" else EXIT_FAIL
 
 
@@ -328,6 +337,28 @@ def command_serve(args: argparse.Namespace) -> int:
     print("Press Ctrl-C to stop.", flush=True)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
+    return EXIT_PASS
+
+
+# --- report --------------------------------------------------------------------------------------------
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from conformance.reports import html
+
+    _check_writable(args.html, "--html")
+    try:
+        reports = [html.load(path) for path in args.reports]
+    except html.ReportError as error:
+        raise UsageError(str(error)) from None
+    names = [path.stem for path in args.reports]
+    if len(set(names)) != len(names):
+        names = [str(path) for path in args.reports]
+    html.write(list(zip(names, reports, strict=True)), args.html)
+    from conformance import catalog
+
+    count = len(reports)
+    print(f"wrote {args.html}: {count} target{'s' if count != 1 else ''} x {len(catalog.requirements())} requirements")
     return EXIT_PASS
 
 

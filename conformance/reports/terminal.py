@@ -57,7 +57,7 @@ def _line(result: RequirementResult) -> str:
         more = result.failure_count
         text += f" [dim]{more} failure{'s' if more != 1 else ''}[/]"
     else:
-        text += f" [dim]{result.exercised} requests[/]"
+        text += f" [dim]{result.exercised} request{'s' if result.exercised != 1 else ''}[/]"
     return text
 
 

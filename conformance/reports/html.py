@@ -1,0 +1,160 @@
+"""One self-contained HTML page comparing runs: a row per requirement, a column per target.
+
+It is built from JSON reports (the contract's format), so runs made anywhere, by anyone, can be put
+side by side. Each cell shows the status and level; a failed cell opens, on a click, to the rule,
+the expected and actual values, the curl command and the response. The page needs no network and
+no script: the click is an HTML `<details>` element.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance import __version__, catalog
+from conformance.reports.json_report import SCHEMA_PATH
+from conformance.reports.text import failure_text
+
+
+class ReportError(ValueError):
+    """A file that is not a JSON report of `chat-conformance run`; the message names it and why."""
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A JSON report, checked against the report schema."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise ReportError(f"{path} is not JSON: {error}") from None
+    problems = sorted(jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).iter_errors(report), key=str)
+    if problems:
+        raise ReportError(f"{path} is not a chat-conformance report: {problems[0].message}")
+    return report
+
+
+STYLE = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d2330; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 2em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #d4d8e0; padding: .35em .6em; vertical-align: top; text-align: left; }
+th { background: #f3f5f8; }
+td.rule { max-width: 34em; font-size: .9em; color: #4a5163; }
+.passed { background: #e3f6e8; } .failed { background: #fbe2e0; } .warning { background: #fff1cc; }
+.uncovered { background: #ececec; color: #8a1c1c; }
+.status { font-weight: 600; } .level { font-size: .8em; color: #5c6270; }
+.coverage { font-size: .8em; color: #5c6270; }
+.verdict-pass { color: #17692f; font-weight: 700; } .verdict-fail { color: #a3190f; font-weight: 700; }
+details summary { cursor: pointer; font-weight: 600; }
+pre { white-space: pre-wrap; word-break: break-all; max-width: 60em; background: #fff; border: 1px solid #e1e4ea;
+      padding: .5em; font-size: .85em; }
+"""
+
+
+def _label(report: dict[str, Any], name: str) -> str:
+    target = report["target"]
+    where = "embedded reference server" if target.get("embedded") else target["base_url"]
+    return f"{name} ({where})"
+
+
+def _summary_row(name: str, report: dict[str, Any]) -> str:
+    summary = report.get("summary", {})
+    must, should = summary.get("must", {}), summary.get("should", {})
+    verdict = report["verdict"]
+    cells = [
+        escape(_label(report, name)),
+        f'<span class="verdict-{verdict}">{verdict}</span>',
+        *(str(must.get(status, 0)) for status in ("passed", "failed", "skipped")),
+        *(str(should.get(status, 0)) for status in ("passed", "failed", "skipped")),
+        str(report["requests"]),
+        f"{report['duration_s']:.1f} s",
+        escape(", ".join(report["target"]["roles"]) or "none"),
+        str(report.get("seed", "")),
+    ]
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+def _coverage(entry: dict[str, Any]) -> str:
+    coverage = entry.get("coverage")
+    if not coverage:
+        return ""
+    checks = ", ".join(coverage["checks"])
+    count = coverage["requests"]
+    return f'<div class="coverage">{count} request{"s" if count != 1 else ""}; judged by {escape(checks)}</div>'
+
+
+def _cell(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return '<td class="uncovered">not in this report</td>'
+    level = entry["level"]
+    status = entry["status"]
+    if status == "skipped":
+        # Nothing exercised it, whatever the reason: say so, never let it look like a pass.
+        reason = escape(entry.get("reason", ""))
+        return (
+            f'<td class="uncovered"><span class="status">not covered</span> <span class="level">{level}</span>'
+            f'<div class="coverage">skipped: {reason}</div></td>'
+        )
+    if status == "passed":
+        return (
+            f'<td class="passed"><span class="status">passed</span> <span class="level">{level}</span>'
+            f"{_coverage(entry)}</td>"
+        )
+    css, shown = ("warning", "warning") if level == "SHOULD" else ("failed", "failed")
+    count = entry.get("failure_count", len(entry["failures"]))
+    blocks = "".join(f"<pre>{escape(failure_text(failure))}</pre>" for failure in entry["failures"])
+    more = count - len(entry["failures"])
+    if more > 0:
+        blocks += f'<div class="coverage">and {more} more failures</div>'
+    return (
+        f'<td class="{css}"><details><summary><span class="status">{shown}</span> '
+        f'<span class="level">{level}</span> ({count})</summary>{blocks}</details>{_coverage(entry)}</td>'
+    )
+
+
+def render(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    """The page for `reports`, given as (column name, JSON report) pairs."""
+    header = "".join(f"<th>{escape(_label(report, name))}</th>" for name, report in reports)
+    by_id = [{entry["id"]: entry for entry in report["requirements"]} for _, report in reports]
+    rows = []
+    for requirement in catalog.requirements():
+        cells = "".join(_cell(entries.get(requirement.id)) for entries in by_id)
+        rows.append(
+            f'<tr id="{requirement.id}"><th>{requirement.id}</th><td>{requirement.level.value}</td>'
+            f'<td class="rule">{escape(requirement.rule)}</td>{cells}</tr>'
+        )
+    summary_head = (
+        "<tr><th>target</th><th>verdict</th><th>MUST passed</th><th>MUST failed</th><th>MUST skipped</th>"
+        "<th>SHOULD passed</th><th>SHOULD warnings</th><th>SHOULD skipped</th><th>requests</th><th>duration</th>"
+        "<th>roles</th><th>seed</th></tr>"
+    )
+    summaries = "".join(_summary_row(name, report) for name, report in reports)
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Zendesk Chat Accounts API conformance</title>
+<style>{STYLE}</style></head>
+<body>
+<h1>Zendesk Chat Accounts API conformance</h1>
+<p>{len(reports)} target{"s" if len(reports) != 1 else ""}; generated {generated} by zendesk-chat-conformance
+{escape(__version__)}. Click a failed cell for its reproduction. A requirement no request exercised
+is shown as <em>not covered</em>.</p>
+<h2>Summary</h2>
+<table id="summary">{summary_head}{summaries}</table>
+<h2>Requirements</h2>
+<table id="matrix"><tr><th>ID</th><th>level</th><th>rule</th>{header}</tr>
+{"".join(rows)}
+</table>
+</body></html>
+"""
+
+
+def write(reports: Sequence[tuple[str, dict[str, Any]]], path: Path) -> None:
+    path.write_text(render(reports), encoding="utf-8")
