@@ -36,8 +36,18 @@ def record(name: str, app: object) -> int:
     tokens = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
     with BackgroundServer(app) as server:
         return cli.main(
-            ["run", "--base-url", server.url, *tokens, "--seed", SEED, "--max-examples", EXAMPLES,
-             "--record", str(HERE / name)]
+            [
+                "run",
+                "--base-url",
+                server.url,
+                *tokens,
+                "--seed",
+                SEED,
+                "--max-examples",
+                EXAMPLES,
+                "--record",
+                str(HERE / name),
+            ]
         )
 
 

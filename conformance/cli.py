@@ -130,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--html", type=Path, metavar="OUT.html", required=True, help="the page to write")
     report.set_defaults(handler=command_report)
 
+    lint = commands.add_parser("lint-docs", help="where the docs' examples disagree with the OpenAPI description")
+    lint.add_argument(
+        "docs",
+        type=Path,
+        nargs="?",
+        metavar="DOCS.md",
+        help="the captured docs page (default: ../shared/docs/chat-accounts-api.md)",
+    )
+    lint.add_argument("--json", action="store_true", help="as JSON")
+    lint.set_defaults(handler=command_lint_docs)
+
     requirements = commands.add_parser("requirements", help="print the requirement catalog")
     requirements.add_argument("--json", action="store_true", help="as JSON")
     requirements.set_defaults(handler=command_requirements)
@@ -360,6 +371,35 @@ def command_report(args: argparse.Namespace) -> int:
     count = len(reports)
     print(f"wrote {args.html}: {count} target{'s' if count != 1 else ''} x {len(catalog.requirements())} requirements")
     return EXIT_PASS
+
+
+# --- lint-docs -----------------------------------------------------------------------------------------
+
+
+def command_lint_docs(args: argparse.Namespace) -> int:
+    """Exit 1 when a docs example breaks the description (a conflict), else 0 with the notes listed."""
+    from conformance import docs_drift
+
+    path = args.docs or docs_drift.default_docs()
+    if path is None:
+        raise UsageError("give the docs page: chat-conformance lint-docs PATH/chat-accounts-api.md")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    findings = docs_drift.lint(text)
+    if args.json:
+        print(json.dumps([finding.to_dict() for finding in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            print(f"{finding.severity}: {finding.where}: {finding.path} = {finding.docs}")
+            print(f"    {finding.finding}")
+            print(f"    description: {finding.description}")
+        conflicts = sum(finding.severity == "conflict" for finding in findings)
+        print(
+            f"{len(findings)} findings, {conflicts} conflicts, in {len(docs_drift.examples(text))} examples of {path}"
+        )
+    return EXIT_FAIL if any(finding.severity == "conflict" for finding in findings) else EXIT_PASS
 
 
 # --- requirements --------------------------------------------------------------------------------------
