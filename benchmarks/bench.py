@@ -104,12 +104,10 @@ def load(method: str, threads: int = 4, per_thread: int = 500) -> float:
 
 def replay() -> tuple[float, float]:
     """Replay the committed conformant cassette, and a live run of the same size as its baseline."""
-    from conformance.cli import _replay_config, build_parser
-
     path = Path(__file__).resolve().parents[1] / "cassettes" / "reference.yaml"
     started = time.perf_counter()
     with cassettes.replay(path) as recorded:
-        run(_replay_config(build_parser().parse_args(["run", "--replay", str(path)]), recorded))
+        run(recorded.run_config())
     replayed = time.perf_counter() - started
     started = time.perf_counter()
     run(RunConfig(options=Options(seed=recorded.recorded["seed"], max_examples=recorded.recorded["max_examples"])))

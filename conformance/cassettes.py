@@ -29,7 +29,9 @@ import yaml
 from vcr.serializers import yamlserializer
 
 from conformance import __version__, spec
+from conformance.context import Options
 from conformance.exchange import REDACTED
+from conformance.runner import RunConfig
 
 CREDENTIAL_HEADER = "X-Chat-Conformance-Credential"
 METADATA_KEY = "chat_conformance"
@@ -283,6 +285,23 @@ class Replay:
     @property
     def tokens(self) -> dict[str, str]:
         return {role: REPLAY_TOKENS[role] for role in self.recorded["roles"]}
+
+    def run_config(self) -> RunConfig:
+        """The run the cassette recorded, sent to its recorded base URL, with nothing waited out."""
+        recorded = self.recorded
+        options = Options(
+            max_examples=recorded["max_examples"],
+            seed=recorded["seed"],
+            writes=recorded["writes"],
+            support_created=recorded["support_created"],
+        )
+        return RunConfig(
+            base_url=recorded["base_url"],
+            tokens=self.tokens,
+            options=options,
+            sleep=lambda seconds: None,
+            explain=self.explain,
+        )
 
     def version_warnings(self) -> list[str]:
         recorded = self.recorded.get("versions", {})

@@ -202,39 +202,19 @@ def _live_config(args: argparse.Namespace, err: Any) -> Any:
     return RunConfig(base_url=base_url, tokens=tokens, options=options, timeout=args.timeout, pacer=args.rate_limit)
 
 
-def _replay_config(args: argparse.Namespace, replay: Any) -> Any:
-    from conformance.context import Options
-    from conformance.runner import RunConfig
-
-    given = [
-        flag
-        for flag, value in (
-            ("--base-url", args.base_url),
-            ("--seed", args.seed),
-            ("--max-examples", args.max_examples),
-            ("--support-created", args.support_created),
-            ("--no-writes", args.no_writes),
-            ("--rate-limit", args.rate_limit),
-            *((f"--{role}-token", getattr(args, f"{role}_token")) for role in ROLES),
-        )
-        if value
+def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
+    flags = [
+        ("--base-url", args.base_url),
+        ("--seed", args.seed),
+        ("--max-examples", args.max_examples),
+        ("--support-created", args.support_created),
+        ("--no-writes", args.no_writes),
+        ("--rate-limit", args.rate_limit),
+        *((f"--{role}-token", getattr(args, f"{role}_token")) for role in ROLES),
     ]
+    given = [flag for flag, value in flags if value]
     if given:
         raise UsageError(f"{', '.join(given)} cannot be used with --replay: the cassette says how the run was made")
-    recorded = replay.recorded
-    options = Options(
-        max_examples=recorded["max_examples"],
-        seed=recorded["seed"],
-        writes=recorded["writes"],
-        support_created=recorded["support_created"],
-    )
-    return RunConfig(
-        base_url=recorded["base_url"],
-        tokens=replay.tokens,
-        options=options,
-        sleep=lambda seconds: None,
-        explain=replay.explain,
-    )
 
 
 def _run(config: Any, err: Any) -> Any:
@@ -270,10 +250,11 @@ def command_run(args: argparse.Namespace) -> int:
     _interrupt_on_sigterm()
     try:
         if args.replay:
+            _refuse_run_options_with_replay(args)
             with cassettes.replay(args.replay) as replay:
                 for warning in replay.version_warnings():
                     err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
-                result = _run(_replay_config(args, replay), err)
+                result = _run(replay.run_config(), err)
                 _compare_with_recording(result, replay.recorded, err)
         elif args.record:
             config = _live_config(args, err)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -131,18 +132,20 @@ def _changed_plan_field(plan: dict[str, Any]) -> st.SearchStrategy[dict[str, Any
     return st.sampled_from(spec.PLAN_FIELDS).flatmap(changed)
 
 
+def _differs_from(current: Any) -> Callable[[Any], bool]:
+    return lambda value: value != current
+
+
 def read_only_edits(account: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """A PUT body that gives at least one read-only field a new value, sometimes with billing too."""
     moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1))
-    edits = {
+    edits: dict[str, st.SearchStrategy[Any]] = {
         "account_key": st.text(alphabet=string.ascii_letters + string.digits, min_size=8, max_size=32),
         "create_date": moments.map(lambda moment: moment.replace(tzinfo=UTC, microsecond=0).isoformat()),
         "status": st.sampled_from(["suspended", "deleted", "trial", "closed"]),
         "plan": _changed_plan_field(account.get("plan") or {}),
     }
-    changed = {
-        name: strategy.filter(lambda value, name=name: value != account.get(name)) for name, strategy in edits.items()
-    }
+    changed = {name: strategy.filter(_differs_from(account.get(name))) for name, strategy in edits.items()}
     return st.fixed_dictionaries({}, optional={**changed, "billing": billing_updates()}).filter(
         lambda body: any(name in body for name in spec.READ_ONLY_FIELDS)
     )

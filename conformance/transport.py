@@ -192,11 +192,11 @@ class Target:
             self._failed = Unreachable(f"{method} {self.url} failed: {reason}")
             raise self._failed from None
         except Exception as error:
-            reason = self._explain(error) if self._explain else None
-            if reason is None:
+            explained = self._explain(error) if self._explain else None
+            if explained is None:
                 raise
             sent = "" if content is None else " with body " + self.redact(content.decode("utf-8", "replace"))[:200]
-            self._failed = Unreachable(f"{method} {self.url} as {credential.label}{sent}: {reason}")
+            self._failed = Unreachable(f"{method} {self.url} as {credential.label}{sent}: {explained}")
             raise self._failed from None
         exchange = self._record(method, credential, headers, content, response)
         for listener in self.listeners:

@@ -31,11 +31,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _replayed(path: Path) -> tuple[dict, object]:
-    from conformance.cli import _replay_config, build_parser
-
-    args = build_parser().parse_args(["run", "--replay", str(path)])
     with cassettes.replay(path) as replay:
-        return replay.recorded, run(_replay_config(args, replay))
+        return replay.recorded, run(replay.run_config())
 
 
 def test_there_is_a_passing_and_a_failing_cassette() -> None:

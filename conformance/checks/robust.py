@@ -40,8 +40,10 @@ def malformed_json_is_refused(ctx: Context) -> None:
     ctx.check_property(generation.broken_json(), property_, max_examples=ctx.examples(0.6))
 
 
-_WRONG_FOR_STRING = st.one_of(st.integers(), st.booleans(), st.none(), st.just([]), st.just({}))
-_WRONG_FOR_INTEGER = st.one_of(st.text(max_size=5), st.booleans(), st.none(), st.just(1.5), st.just([]))
+_WRONG_FOR_STRING: st.SearchStrategy[Any] = st.one_of(st.integers(), st.booleans(), st.none(), st.just([]), st.just({}))
+_WRONG_FOR_INTEGER: st.SearchStrategy[Any] = st.one_of(
+    st.text(max_size=5), st.booleans(), st.none(), st.just(1.5), st.just([])
+)
 
 
 def _wrongly_typed_bodies() -> st.SearchStrategy[Any]:

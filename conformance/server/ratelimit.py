@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import MutableMapping
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -48,7 +50,7 @@ class RateLimit:
         budget = {"X-Rate-Limit": str(self.per_minute), "X-Rate-Limit-Remaining": str(remaining)}
         if allowed:
 
-            async def send_with_budget(message: dict) -> None:
+            async def send_with_budget(message: MutableMapping[str, Any]) -> None:
                 if message["type"] == "http.response.start":
                     extra = [(name.lower().encode(), value.encode()) for name, value in budget.items()]
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
