@@ -96,34 +96,24 @@ def _schema_conflicts(example: Example) -> list[Finding]:
     ]
 
 
+_ARTIFACT_READINGS = {
+    "name": (
+        "a name field holds an e-mail address (hidden by the page)",
+        "names are plain strings; the description's example puts a name here (Doe, the Show example's)",
+    ),
+    "other": (
+        "an e-mail address hidden by the page's e-mail protection",
+        "the description's examples use a placeholder address (johndoe@example.com)",
+    ),
+}
+
+
 def _artifacts(example: Example) -> list[Finding]:
     findings = []
     for path, value in _strings(example.document):
-        if value != ARTIFACT:
-            continue
-        field = path.rsplit(".", 1)[-1]
-        if field in NAME_FIELDS:
-            findings.append(
-                Finding(
-                    "note",
-                    example.where,
-                    path,
-                    value,
-                    "a name field holds an e-mail address (hidden by the page)",
-                    "names are plain strings; the description's example puts a name here (Doe, the Show example's)",
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    "note",
-                    example.where,
-                    path,
-                    value,
-                    "an e-mail address hidden by the page's e-mail protection",
-                    "the description's examples use a placeholder address (johndoe@example.com)",
-                )
-            )
+        if value == ARTIFACT:
+            kind = "name" if path.rsplit(".", 1)[-1] in NAME_FIELDS else "other"
+            findings.append(Finding("note", example.where, path, value, *_ARTIFACT_READINGS[kind]))
     return findings
 
 
