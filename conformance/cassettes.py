@@ -103,7 +103,7 @@ def _credential_matcher(r1: Any, r2: Any) -> None:
 def _parsed(raw: bytes) -> tuple[str, Any]:
     try:
         return ("json", json.dumps(json.loads(raw), sort_keys=True))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses: as bytes
         return ("raw", raw)
 
 
@@ -191,7 +191,7 @@ class Scrubber:
                 return body  # not text, so no personal value in it; kept as binary
         try:
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self.text(body)
         scrubbed = self.value(document)
         # Replay matches bodies as JSON values, so re-serialising a changed one loses nothing.
@@ -210,7 +210,7 @@ class Scrubber:
 def _json_of(body: Any) -> Any:
     try:
         return json.loads(body) if body else None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 

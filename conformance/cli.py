@@ -1,7 +1,7 @@
 """`chat-conformance`: run the suite, serve the reference server, print the catalog.
 
-Exit status (the contract): 0 pass, 1 fail, 2 usage or configuration error, 3 the target could not
-be reached or the run could not complete.
+Exit status (the contract): 0 pass, 1 fail, 2 usage or configuration error, 3 error: the run could
+not judge every rule (the target could not be reached or stopped answering) and no MUST rule failed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from conformance import __version__
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+EXIT_FOR_VERDICT = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "error": EXIT_ERROR}
 DEFAULT_MAX_EXAMPLES = 25
 ROLES = ("owner", "admin", "agent")
 ENV = {
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chat-conformance", description="Conformance suite for the Zendesk Chat Accounts API."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,requirements}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,requirements,report,lint-docs}")
 
     run = commands.add_parser("run", help="test a target (no --base-url: the embedded reference server)")
     run.add_argument("--base-url", metavar="URL", help=f"the target, e.g. https://acme.zendesk.com [{ENV['base_url']}]")
@@ -234,14 +235,47 @@ def _compare_with_recording(result: Any, recorded: dict[str, Any], err: Any) -> 
         err.print(f"[green]the replay found what the recording found (verdict {recorded['verdict']})[/]")
 
 
+def _execute(args: argparse.Namespace, err: Any) -> Any:
+    """Run, record or replay as the options say; the result of the run."""
+    from conformance import cassettes
+    from conformance.server.settings import DEFAULT_TOKENS
+
+    if args.replay:
+        _refuse_run_options_with_replay(args)
+        with cassettes.replay(args.replay) as replay:
+            for warning in replay.version_warnings():
+                err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
+            result = _run(replay.run_config(), err)
+            _compare_with_recording(result, replay.recorded, err)
+            return result
+    config = _live_config(args, err)
+    if not args.record:
+        return _run(config, err)
+    tokens = config.tokens if config.base_url else DEFAULT_TOKENS
+    with cassettes.record(args.record, tokens) as recording:
+        result = _run(config, err)
+        recording.finish(cassettes.run_metadata(result))
+        return result
+
+
+def _write_reports(args: argparse.Namespace, result: Any, err: Any) -> None:
+    from conformance.reports import html, json_report, junit
+
+    writers = ((args.json, json_report.write), (args.junit_xml, junit.write))
+    for path, write in writers:
+        if path:
+            write(result, path)
+    if args.html:
+        html.write([("run", json_report.to_dict(result))], args.html)
+
+
 def command_run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
     from conformance import cassettes
-    from conformance.reports import html, json_report, junit, terminal
-    from conformance.server.settings import DEFAULT_TOKENS
-    from conformance.transport import Unreachable
+    from conformance.reports import terminal
+    from conformance.runner import INTERRUPTED, unjudged
 
     outputs = ((args.json, "--json"), (args.junit_xml, "--junit-xml"), (args.html, "--html"), (args.record, "--record"))
     for path, option in outputs:
@@ -249,38 +283,23 @@ def command_run(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     _interrupt_on_sigterm()
     try:
-        if args.replay:
-            _refuse_run_options_with_replay(args)
-            with cassettes.replay(args.replay) as replay:
-                for warning in replay.version_warnings():
-                    err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
-                result = _run(replay.run_config(), err)
-                _compare_with_recording(result, replay.recorded, err)
-        elif args.record:
-            config = _live_config(args, err)
-            tokens = config.tokens if config.base_url else DEFAULT_TOKENS
-            with cassettes.record(args.record, tokens) as recording:
-                result = _run(config, err)
-                recording.finish(cassettes.run_metadata(result))
-        else:
-            result = _run(_live_config(args, err), err)
+        result = _execute(args, err)
     except cassettes.CassetteError as error:
         raise UsageError(str(error)) from None
-    except Unreachable as error:
-        what = "the run could not complete" if args.replay else "the target could not be reached"
-        err.print(f"[bold red]{what}:[/] {escape(str(error))}", soft_wrap=True)  # keep commands copyable
-        return EXIT_INCOMPLETE
     except KeyboardInterrupt:
-        err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")
-        return EXIT_INCOMPLETE
+        result = unjudged(args.base_url or "", INTERRUPTED)
+    except UsageError:
+        raise
+    except Exception as error:  # a bug in the suite: still a verdict and the reports, and what to file
+        err.print(
+            f"[bold red]chat-conformance failed:[/] {escape(f'{type(error).__name__}: {error}')}; please report it"
+        )
+        result = unjudged(args.base_url or "", f"the suite failed: {type(error).__name__}: {error}", error)
     terminal.render(result, Console(highlight=False))
-    if args.json:
-        json_report.write(result, args.json)
-    if args.junit_xml:
-        junit.write(result, args.junit_xml)
-    if args.html:
-        html.write([("run", json_report.to_dict(result))], args.html)
-    return EXIT_PASS if result.verdict == "pass" else EXIT_FAIL
+    _write_reports(args, result, err)
+    if result.stopped == INTERRUPTED:
+        err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")
+    return EXIT_FOR_VERDICT[result.verdict]
 
 
 # --- serve ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from conformance.exchange import Credential, Exchange
 from conformance.failures import Violation, expect_status
-from conformance.transport import Target
+from conformance.transport import NoResponse, Target
 
 T = TypeVar("T")
 
@@ -41,6 +42,39 @@ def _seed_alone_decides() -> Iterator[None]:
         cache.clear()
 
 
+SHRINK_REQUESTS = 60  # requests a property may send to shrink a failure before the smallest found stands
+SHRINK_SECONDS = 5.0  # and seconds it may spend on it: drawing candidates costs time even without requests
+
+
+class _ShrinkingDone(BaseException):
+    """Raised through hypothesis (which stops at once on a BaseException) when the budget is spent."""
+
+
+class _SmallestFailure:
+    """Bounds what shrinking a failure costs: requests to a target that may share its rate limit, and time.
+
+    Hypothesis only ever moves to a smaller failing example, so the last failure seen is the
+    smallest found; when the budget is spent, it is the one reported.
+    """
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.started: tuple[int, float] | None = None
+        self.violation: Violation | None = None
+
+    def found(self, violation: Violation) -> None:
+        if self.started is None:
+            self.started = (self.target.requests, time.monotonic())
+        self.violation = violation
+
+    def check_budget(self) -> None:
+        if self.started is None:
+            return
+        requests, since = self.started
+        if self.target.requests - requests >= SHRINK_REQUESTS or time.monotonic() - since >= SHRINK_SECONDS:
+            raise _ShrinkingDone
+
+
 @dataclass(frozen=True)
 class Options:
     """How deep and how safely to test."""
@@ -61,6 +95,7 @@ class Context:
         self._current: Exchange | None = None
         self.requirement_id = ""  # the requirement being judged, set by the runner
         self.notes: dict[str, list[str]] = {}
+        self.unanswered: list[NoResponse] = []  # requests of the current scenario that got no answer
         target.listeners.append(self._forget_on_write)
 
     def _forget_on_write(self, exchange: Exchange) -> None:
@@ -126,8 +161,24 @@ class Context:
         test: Callable[[T], None],
         *,
         max_examples: int | None = None,
+        examples: Sequence[T] = (),
     ) -> None:
-        """Run `test` on examples drawn from `strategy`; a Violation is shrunk to a minimal example."""
+        """Run `test` on every one of `examples`, then, unless one failed, on examples drawn from `strategy`.
+
+        The given examples (edge values) are each sent once even after one has failed: every one
+        of them is also judged by the response checks, ROBUST-NO-5XX among them. They are minimal
+        already, so the first failure is raised as it is; a drawn failure is shrunk.
+        """
+        first: Violation | None = None
+        for example in examples:
+            try:
+                test(example)
+            except NoResponse as error:
+                self.unanswered.append(error)
+            except Violation as violation:
+                first = first or violation
+        if first is not None:
+            raise first
         settings = hypothesis.settings(
             max_examples=max_examples or self.options.max_examples,
             database=None,
@@ -136,9 +187,29 @@ class Context:
             report_multiple_bugs=False,
             verbosity=Verbosity.quiet,
         )
-        run = hypothesis.seed(self.options.seed)(settings(given(strategy)(test)))
+
+        smallest = _SmallestFailure(self.target)
+
+        def answered(example: T) -> None:
+            smallest.check_budget()
+            # An example whose request got no complete answer judges nothing here (ROBUST-HTTP
+            # has judged the answer): it is dropped, and never shrunk as if it were a failure.
+            try:
+                test(example)
+            except NoResponse as error:
+                self.unanswered.append(error)
+                hypothesis.reject()
+            except Violation as violation:
+                smallest.found(violation)
+                raise
+
+        run = hypothesis.seed(self.options.seed)(settings(given(strategy)(answered)))
         with _seed_alone_decides():
-            run()
+            try:
+                run()
+            except _ShrinkingDone:
+                assert smallest.violation is not None
+                raise smallest.violation from None
 
     def examples(self, fraction: float = 1.0) -> int:
         return max(1, round(self.options.max_examples * fraction))

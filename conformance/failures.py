@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.exchange import Exchange
+from conformance.exchange import NO_RESPONSE, Exchange
 
 
 @dataclass(frozen=True)
@@ -16,17 +16,27 @@ class Failure:
     exchange: Exchange | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"message": self.message}
+        """The failure as reports show it, every secret removed."""
+        redact = self.exchange.redact if self.exchange is not None else _as_is
+        data: dict[str, Any] = {"message": redact(self.message)}
         if self.expected is not None:
-            data["expected"] = self.expected
+            data["expected"] = redact(self.expected)
         if self.actual is not None:
-            data["actual"] = self.actual
+            data["actual"] = redact(self.actual)
         if self.exchange is not None:
             data["credential"] = self.exchange.credential.label
             data["request"] = self.exchange.request.to_dict()
-            data["response"] = self.exchange.response.to_dict()
+            if self.exchange.response.status != NO_RESPONSE:
+                response = self.exchange.response.to_dict()
+                response["headers"] = {name: redact(value) for name, value in response["headers"].items()}
+                response["body"] = redact(response["body"])
+                data["response"] = response
             data["curl"] = self.exchange.request.curl()
         return data
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 class Violation(AssertionError):

@@ -42,7 +42,7 @@ def _option(config: pytest.Config, name: str) -> Any:
 def _run(config: pytest.Config) -> dict[str, Any]:
     from conformance.context import Options
     from conformance.reports import json_report
-    from conformance.runner import RunConfig, new_seed, run
+    from conformance.runner import INTERRUPTED, RunConfig, new_seed, run
 
     seed = config.getoption("chat_seed")
     options = Options(
@@ -55,7 +55,10 @@ def _run(config: pytest.Config) -> dict[str, Any]:
     run_config = RunConfig(
         base_url=_option(config, "base_url"), tokens=tokens, options=options, timeout=config.getoption("chat_timeout")
     )
-    return json_report.to_dict(run(run_config))
+    result = run(run_config)
+    if result.stopped == INTERRUPTED:
+        raise KeyboardInterrupt  # the run kept the account safe; now let pytest stop as asked
+    return json_report.to_dict(result)
 
 
 @pytest.fixture(scope="session")
@@ -63,16 +66,27 @@ def chat_conformance_report(request: pytest.FixtureRequest, tmp_path_factory: py
     """The JSON report of one run of the suite, shared by every test of the session."""
     from filelock import FileLock
 
-    from conformance.transport import Unreachable
-
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    try:
-        if worker is None:
-            return _run(request.config)
-        shared = tmp_path_factory.getbasetemp().parent / "chat-conformance-report.json"
-        with FileLock(str(shared) + ".lock"):
-            if not shared.exists():
-                shared.write_text(json.dumps(_run(request.config)), encoding="utf-8")
-            return json.loads(Path(shared).read_text(encoding="utf-8"))
-    except Unreachable as error:
-        pytest.exit(f"the target could not be reached: {error}", returncode=3)
+    if worker is None:
+        return _run(request.config)
+    shared = tmp_path_factory.getbasetemp().parent / "chat-conformance-report.json"
+    with FileLock(str(shared) + ".lock"):
+        if not shared.exists():
+            shared.write_text(json.dumps(_run(request.config)), encoding="utf-8")
+        return json.loads(Path(shared).read_text(encoding="utf-8"))
+
+
+class NotJudged(Exception):
+    """The suite could not judge this rule: pytest shows the test as an error, not a pass or a failure."""
+
+
+@pytest.fixture
+def chat_requirement(request: pytest.FixtureRequest, chat_conformance_report: dict) -> dict:
+    """The report's entry for the test's requirement; raising here makes an errored rule a pytest error."""
+    requirement_id = request.node.callspec.params["requirement_id"]
+    entry = next(item for item in chat_conformance_report["requirements"] if item["id"] == requirement_id)
+    if entry["status"] == "errored":
+        detail = entry.get("error", {}).get("traceback", "")
+        text = f"{requirement_id} could not be judged: {entry['reason']}"
+        raise NotJudged(text + (f"\n\n{detail}" if detail else ""))
+    return entry

@@ -16,6 +16,27 @@ class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    ERRORED = "errored"  # the suite could not judge the rule; `reason` says why
+
+
+@dataclass(frozen=True)
+class SuiteError:
+    """Why a rule could not be judged: the target stopped answering, or a check raised unexpectedly.
+
+    `exception` and `traceback` are set for the second kind, so that a user can file it.
+    """
+
+    reason: str
+    exception: str | None = None
+    traceback: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"reason": self.reason}
+        if self.exception is not None:
+            data["exception"] = self.exception
+        if self.traceback is not None:
+            data["traceback"] = self.traceback
+        return data
 
 
 @dataclass
@@ -26,6 +47,7 @@ class RequirementResult:
     failures: list[Failure] = field(default_factory=list)
     failure_count: int = 0
     skip_reason: str | None = None
+    error: SuiteError | None = None  # the first reason the rule could not be judged
     notes: list[str] = field(default_factory=list)
 
     def fail(self, failure: Failure) -> None:
@@ -33,17 +55,28 @@ class RequirementResult:
         if len(self.failures) < MAX_FAILURES_KEPT and failure not in self.failures:
             self.failures.append(failure)
 
+    def could_not_judge(self, error: SuiteError) -> None:
+        if self.error is None:
+            self.error = error
+
     @property
     def status(self) -> Status:
+        # A failure found is a fact whatever else went wrong; an error outranks a skip, since the
+        # rule was meant to be judged.
         if self.failure_count:
             return Status.FAILED
+        if self.error is not None:
+            return Status.ERRORED
         if self.skip_reason is not None or self.exercised == 0:
             return Status.SKIPPED
         return Status.PASSED
 
     @property
     def reason(self) -> str | None:
-        if self.status is not Status.SKIPPED:
+        status = self.status
+        if status is Status.ERRORED:
+            return self.error.reason if self.error else None
+        if status is not Status.SKIPPED:
             return None
         return self.skip_reason or "no request exercised it"
 
@@ -71,14 +104,31 @@ class RunResult:
     max_examples: int
     restored: bool | None = None  # None: nothing needed restoring
     restore_message: str | None = None
-    incomplete: str | None = None  # why the run stopped early, if it did
+    stopped: str | None = None  # why the run ended before judging every rule, if it did
 
     @property
     def verdict(self) -> str:
+        """`fail` on any MUST failure, whatever else happened; else `error` if a rule could not be judged."""
         failed_must = any(
             result.status is Status.FAILED and result.requirement.level is Level.MUST for result in self.requirements
         )
-        return "fail" if failed_must else "pass"
+        if failed_must:
+            return "fail"
+        if self.stopped or any(result.status is Status.ERRORED for result in self.requirements):
+            return "error"
+        return "pass"
+
+    @property
+    def error(self) -> str | None:
+        """What kept the run from a verdict, when the verdict is `error`."""
+        if self.verdict != "error":
+            return None
+        if self.stopped:
+            return self.stopped
+        errored = [result for result in self.requirements if result.status is Status.ERRORED]
+        shown = "; ".join(f"{result.requirement.id}: {result.reason}" for result in errored[:3])
+        more = f"; and {len(errored) - 3} more" if len(errored) > 3 else ""
+        return f"{len(errored)} rule{'s' if len(errored) != 1 else ''} could not be judged: {shown}{more}"
 
     def counts(self, level: Level | None = None) -> dict[str, int]:
         chosen = [result for result in self.requirements if level is None or result.requirement.level is level]

@@ -3,6 +3,10 @@
 The order of a run: snapshot the account, run the scenarios (each a small driver of requests),
 judge every exchange they cause with the response checks, restore the account, and report. The
 embedded reference server is started when no target is given.
+
+A run always ends in a result. A check that raises something unexpected makes its own rule
+`errored` (the exception kept for a bug report) and the others go on; a target that stops
+answering, or an interrupt, ends the run early with the rules not yet judged `errored`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 import json
 import random
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,18 +27,20 @@ from conformance import catalog, checks
 from conformance.context import Context, Options
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation
-from conformance.results import RequirementResult, RunResult, TargetInfo
+from conformance.results import RequirementResult, RunResult, Status, SuiteError, TargetInfo
 from conformance.safety import Restore, restore, take_snapshot
 from conformance.server import ServerSettings, create_app
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
-from conformance.transport import Pacer, Target, Unreachable
+from conformance.transport import NoResponse, Pacer, Target, TargetGone
 
 ROLES = ("owner", "admin", "agent")
 # Scenarios run in catalog order, except that the one sending arbitrary sequences of PUTs goes
 # last: it may leave a faulty server in any state, which must not blur what the others judge.
 LAST = ("ROBUST-STATE-VALID",)
 BACKUP_FILE = "chat-conformance-billing-backup.json"
+INTERRUPTED = "the run was interrupted"
+SNAPSHOT_TRIES = 3  # a live account is only written to once its billing has been read
 E = TypeVar("E", bound=BaseException)
 
 
@@ -113,11 +120,14 @@ class Run:
             self.results[check.requirement_id].checks.append(check.name)
         for scenario in checks.SCENARIOS:
             self.results[scenario.requirement_id].checks.append(scenario.name)
+        self.done: set[str] = set()  # scenarios run (or skipped) so far
         target.listeners.append(self.judge)
 
     def judge(self, exchange: Exchange) -> None:
-        """Apply every response check to one exchange."""
+        """Apply every response check to one exchange; one that breaks does not stop the others."""
         for check in checks.RESPONSE_CHECKS:
+            if not exchange.complete and not check.sees_incomplete:
+                continue
             result = self.results[check.requirement_id]
             try:
                 judged = check.judge(exchange, self.ctx)
@@ -125,46 +135,104 @@ class Run:
                 result.exercised += 1
                 result.fail(violation.failure)
                 continue
+            except Exception as error:
+                result.could_not_judge(_bug(check.name, error))
+                continue
             if judged is not None:
                 result.exercised += 1
 
     def scenario(self, scenario: checks.Scenario) -> RequirementResult:
+        """Run one scenario; raises TargetGone (after recording it) when the target stopped answering."""
         result = self.results[scenario.requirement_id]
+        self.done.add(scenario.requirement_id)
         reason = _unmet(scenario.needs, self.target, self.ctx.options)
         if reason is not None:
             result.skip_reason = reason
             return result
         self.ctx.requirement_id = scenario.requirement_id
+        self.ctx.unanswered.clear()
         sent = self.target.requests
         try:
             scenario.run(self.ctx)
         except Skip as skip:
             result.skip_reason = str(skip)
         except Unsatisfiable:
-            result.skip_reason = "no example could be generated for this target"
-        except (Violation, Flaky, BaseExceptionGroup) as error:
-            unreachable = _found(error, Unreachable)
-            if unreachable:
-                raise unreachable[0] from None
-            found = _found(error, Violation)
-            if not found:
-                raise
-            for violation in found:
-                result.fail(violation.failure)
+            if self.ctx.unanswered:
+                count = len(self.ctx.unanswered)
+                result.could_not_judge(
+                    SuiteError(f"none of its {count} requests got a complete answer (see ROBUST-HTTP)")
+                )
+            else:
+                result.skip_reason = "no example could be generated for this target"
+        except NoResponse as error:
+            result.could_not_judge(SuiteError(f"{error} (see ROBUST-HTTP), so the rule could not be judged"))
+        except TargetGone as gone:
+            result.could_not_judge(SuiteError(str(gone)))
+            raise
+        except BaseExceptionGroup as group:
+            self._outcome(result, scenario, group)
+        except Exception as error:
+            self._outcome(result, scenario, error)
         finally:
             result.exercised += self.target.requests - sent
             result.notes.extend(self.ctx.notes.get(scenario.requirement_id, []))
+        if self.ctx.unanswered and result.status is not Status.ERRORED:
+            count = len(self.ctx.unanswered)
+            result.notes.append(f"{count} example{'s' if count != 1 else ''} got no complete answer (see ROBUST-HTTP)")
         return result
+
+    def _outcome(self, result: RequirementResult, scenario: checks.Scenario, error: BaseException) -> None:
+        """What a scenario's exception means: failures found, the target gone, or a check that broke."""
+        gone = _found(error, TargetGone)
+        if gone:
+            result.could_not_judge(SuiteError(str(gone[0])))
+            raise gone[0] from None
+        violations = _found(error, Violation)
+        for violation in violations:
+            result.fail(violation.failure)
+        if violations:
+            return
+        if _found(error, Flaky):  # the target's doing, not the suite's: no bug to report
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            why = f"the target answered the same example differently when it was tried again ({first_line})"
+            result.could_not_judge(SuiteError(why))
+        else:
+            result.could_not_judge(_bug(scenario.name, error))
+
+    def not_judged(self, why: str) -> None:
+        """After the run stopped early: the rules it did not get to are errored, saying why."""
+        for scenario in checks.SCENARIOS:
+            if scenario.requirement_id in self.done:
+                continue
+            result = self.results[scenario.requirement_id]
+            unmet = _unmet(scenario.needs, self.target, self.ctx.options)
+            if unmet is not None:
+                result.skip_reason = unmet  # it would not have been judged anyway
+            else:
+                result.could_not_judge(SuiteError(why))
+        for check in checks.RESPONSE_CHECKS:
+            result = self.results[check.requirement_id]
+            if result.exercised == 0 and not result.failure_count:
+                result.could_not_judge(SuiteError(why))
 
     def response_check_coverage(self) -> None:
         for check in checks.RESPONSE_CHECKS:
             result = self.results[check.requirement_id]
-            if result.exercised == 0:
+            if result.exercised == 0 and result.error is None:
                 result.skip_reason = check.unexercised
 
 
+def _bug(name: str, error: BaseException) -> SuiteError:
+    """A check that raised what no check should: the rule is errored, with what a bug report needs."""
+    return SuiteError(
+        reason=f"the check {name} raised {type(error).__name__}: {error}; please report this as a bug",
+        exception=f"{type(error).__name__}: {error}",
+        traceback="".join(traceback.format_exception(error)),
+    )
+
+
 def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
-    """Test one target; raises Unreachable when it cannot be reached, after restoring what it could."""
+    """Test one target. Whatever the target does, the result judges every rule or says why not."""
     started = time.perf_counter()
     with _target(config) as (base_url, tokens, embedded):
         target = Target(
@@ -176,15 +244,29 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
             target.close()
 
 
+def _snapshot(target: Target) -> dict | None:
+    """The owner's view before any write; a request that got no answer is tried again."""
+    for attempt in range(SNAPSHOT_TRIES):
+        try:
+            return take_snapshot(target)
+        except NoResponse:
+            if attempt == SNAPSHOT_TRIES - 1:
+                raise
+    return None
+
+
 def _run(target: Target, options: Options, observer: Observer | None, embedded: bool, started: float) -> RunResult:
     state = Run(target, options)
     scenarios = _ordered_scenarios()
     if observer:
         observer.started(len(scenarios))
-    snapshot = take_snapshot(target) if options.writes else None
-    state.ctx.snapshot = snapshot
+    snapshot = None
     outcome = None
+    stopped = None
     try:
+        if options.writes:
+            snapshot = _snapshot(target)
+        state.ctx.snapshot = snapshot
         for scenario in scenarios:
             if observer:
                 observer.scenario_started(scenario.requirement_id)
@@ -192,9 +274,17 @@ def _run(target: Target, options: Options, observer: Observer | None, embedded: 
             result = state.scenario(scenario)
             if observer:
                 observer.scenario_finished(result, target.requests - before)
+    except TargetGone as gone:
+        stopped = str(gone)
+    except NoResponse as error:
+        stopped = f"the account could not be read before writing to it: {error}"
+    except KeyboardInterrupt:
+        stopped = INTERRUPTED
     finally:
         if snapshot is not None:
             outcome = _restore(target, snapshot)
+    if stopped:
+        state.not_judged(stopped)
     state.response_check_coverage()
     info = TargetInfo(
         base_url=target.base_url,
@@ -212,16 +302,25 @@ def _run(target: Target, options: Options, observer: Observer | None, embedded: 
         max_examples=options.max_examples,
         restored=None if outcome is None or not outcome.needed else outcome.succeeded,
         restore_message=None if outcome is None else outcome.message,
+        stopped=stopped,
     )
 
 
 def _restore(target: Target, snapshot: dict) -> Restore:
-    """Restore; when that fails, keep the original billing in a file so that a person can."""
-    try:
-        outcome = restore(target, snapshot)
-    except Unreachable as error:
-        outcome = Restore(needed=True, succeeded=False, message=f"billing could not be restored: {error}")
+    """Restore what can be; when that fails, keep the original billing in a file so that a person can."""
+    target.try_again()  # a target that stopped answering gets one more chance to be put right
+    outcome = restore(target, snapshot)
     if outcome.succeeded:
         return outcome
     Path(BACKUP_FILE).write_text(json.dumps(snapshot.get("billing"), indent=2), encoding="utf-8")
     return Restore(needed=True, succeeded=False, message=f"{outcome.message}; original billing saved in {BACKUP_FILE}")
+
+
+def unjudged(base_url: str, why: str, error: BaseException | None = None) -> RunResult:
+    """The result of a run that could not start or was cut off before it had a result: every rule errored."""
+    detail = None if error is None else _bug("", error)
+    results = [RequirementResult(requirement) for requirement in catalog.requirements()]
+    for result in results:
+        result.could_not_judge(SuiteError(why, detail.exception, detail.traceback) if detail else SuiteError(why))
+    info = TargetInfo(base_url=base_url or "(embedded reference server)", roles=[], support_created=False, writes=False)
+    return RunResult(info, results, requests=0, duration_s=0.0, seed=0, max_examples=1, stopped=why)

@@ -11,8 +11,8 @@ from conformance.reports.text import failure_text
 
 
 @pytest.mark.parametrize("requirement_id", [requirement.id for requirement in catalog.requirements()])
-def test_requirement(requirement_id: str, chat_conformance_report: dict) -> None:
-    entry = next(item for item in chat_conformance_report["requirements"] if item["id"] == requirement_id)
+def test_requirement(requirement_id: str, chat_requirement: dict) -> None:
+    entry = chat_requirement  # an errored rule never gets here: it is a pytest error at setup
     requirement = catalog.get(requirement_id)
     if entry["status"] == "skipped":
         pytest.skip(entry["reason"])

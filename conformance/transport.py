@@ -1,12 +1,15 @@
 """The only way the suite talks to a target.
 
 Every request goes through `Target.send`, which paces requests, waits out 429s, never follows a
-redirect (so a token can never reach another origin), turns network trouble into `Unreachable`,
-and hands each exchange, secrets removed, to the listeners that judge it.
+redirect (so a token can never reach another origin), reads and decodes each body once, and hands
+each exchange, secrets removed, to the listeners that judge it. A request that gets no complete
+answer is handed to them too (ROBUST-HTTP judges it) and raises `NoResponse`; a target that has
+stopped answering altogether raises `TargetGone`.
 """
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import json
 import re
@@ -19,17 +22,39 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance import __version__, spec
-from conformance.exchange import REDACTED, Credential, Exchange, ReceivedResponse, SentRequest
+from conformance.exchange import (
+    NO_CREDENTIAL,
+    NO_RESPONSE,
+    REDACTED,
+    Credential,
+    Exchange,
+    ReceivedResponse,
+    SentRequest,
+)
 
 Listener = Callable[[Exchange], None]
 MAX_RETRY_WAIT_S = 120.0
 MAX_RATE_LIMIT_RETRIES = 8
 FALLBACK_BACKOFF_S = 0.5  # the first wait after a 429 that says nothing; doubled on each retry
 USER_AGENT = f"zendesk-chat-conformance/{__version__}"
+PROBES = 2  # GETs sent after a request got no answer, to tell a hang on one request from a target gone
 
 
-class Unreachable(Exception):
-    """The target did not answer usefully: refused, timed out, broke the connection, or stayed rate-limited."""
+class NoResponse(Exception):
+    """A request got no complete, well-formed response. ROBUST-HTTP has judged `exchange`;
+    the check that sent it cannot judge its own rule with it and moves on."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__(f"{exchange.method} as {exchange.credential.label}: {exchange.problem}")
+        self.exchange = exchange
+
+
+class TargetGone(BaseException):
+    """The target stopped answering altogether (or a replay ran out of recorded answers): the run ends.
+
+    A BaseException, as pytest's outcomes are, so that hypothesis stops at once instead of
+    shrinking an example against a server that is no longer there.
+    """
 
 
 class Pacer:
@@ -80,15 +105,27 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 class Redactor:
-    """Removes every secret it knows from text bound for output, reports or cassettes."""
+    """Removes every secret it knows from text bound for output, reports or cassettes.
+
+    A secret of `WHOLE_ONLY_BELOW` characters or more is removed wherever it appears. A shorter
+    one (a placeholder token given to a mock) is removed where it stands alone, not inside longer
+    words: masking every `o` in a report would leave nothing readable.
+    """
+
+    WHOLE_ONLY_BELOW = 8
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+        short = [re.escape(secret) for secret in self.secrets if len(secret) < self.WHOLE_ONLY_BELOW]
+        alone = r"(?<![\w.~+/-])(?:{})(?![\w.~+/-])"
+        self._short = re.compile(alone.format("|".join(short))) if short else None
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
-            if secret in text:
+            if len(secret) >= self.WHOLE_ONLY_BELOW and secret in text:
                 text = text.replace(secret, REDACTED)
+        if self._short is not None:
+            text = self._short.sub(REDACTED, text)
         return text
 
 
@@ -115,7 +152,9 @@ class Target:
         self.listeners: list[Listener] = []
         self.requests = 0
         self._sleep = sleep
-        self._failed: Unreachable | None = None
+        self.timeout = timeout
+        self.gone: TargetGone | None = None
+        self.answered_once = False  # a target that never answered "could not be reached"
         # Says why an error that is not the network's means no answer (e.g. a cassette without
         # this request), or None to let it through as the bug it is.
         self._explain = explain
@@ -128,6 +167,10 @@ class Target:
 
     def close(self) -> None:
         self._client.close()
+
+    def try_again(self) -> None:
+        """Forget that the target stopped answering: restoring a live account deserves one more try."""
+        self.gone = None
 
     def has(self, role: str) -> bool:
         return role in self.tokens
@@ -164,44 +207,92 @@ class Target:
             if wait is None:
                 wait, backoff = backoff, backoff * 2
             if wait > MAX_RETRY_WAIT_S:
-                raise Unreachable(f"the target is rate limiting and asks to wait {wait:.0f} s; try again later")
+                raise self._gone(f"the target is rate limiting and asks to wait {wait:.0f} s; try again later")
             self._sleep(wait)
-        raise Unreachable(f"the target kept answering 429 after {MAX_RATE_LIMIT_RETRIES} waits")
+        raise self._gone(f"the target kept answering 429 after {MAX_RATE_LIMIT_RETRIES} waits")
+
+    def _gone(self, reason: str) -> TargetGone:
+        self.gone = TargetGone(reason)
+        return self.gone
 
     def _send_once(
         self, method: str, credential: Credential, headers: dict[str, str], content: bytes | None
     ) -> Exchange:
-        # Once the target has failed to answer, fail at once: a property being shrunk would
-        # otherwise wait out the same timeout again and again.
-        if self._failed is not None:
-            raise self._failed
+        # Once the target has stopped answering, fail at once: nothing would be learnt by waiting
+        # out more timeouts.
+        if self.gone is not None:
+            raise self.gone
         if self.pacer is not None:
             delay = self.pacer.delay()
             if delay > 0:
                 self._sleep(delay)
-        self.requests += 1
         try:
-            response = self._client.request(method, self.url, headers=headers, content=content)
+            exchange = self._exchange(method, credential, headers, content)
         except httpx.LocalProtocolError:
             raise  # the suite built an invalid request: a bug in the suite, not the target
-        except httpx.TimeoutException:
-            self._failed = Unreachable(f"{method} {self.url} got no answer within the timeout")
-            raise self._failed from None
-        except httpx.TransportError as error:
-            reason = self.redact(str(error)) or type(error).__name__
-            self._failed = Unreachable(f"{method} {self.url} failed: {reason}")
-            raise self._failed from None
         except Exception as error:
             explained = self._explain(error) if self._explain else None
             if explained is None:
                 raise
             sent = "" if content is None else " with body " + self.redact(content.decode("utf-8", "replace"))[:200]
-            self._failed = Unreachable(f"{method} {self.url} as {credential.label}{sent}: {explained}")
-            raise self._failed from None
-        exchange = self._record(method, credential, headers, content, response)
+            raise self._gone(f"{method} {self.url} as {credential.label}{sent}: {explained}") from None
+        if exchange.complete:
+            self._tell(exchange)
+            return exchange
+        # An answer that never came is ROBUST-HTTP's to judge only while the target answers others;
+        # a target that has stopped answering altogether ends the run instead (its rules errored).
+        if exchange.status == NO_RESPONSE and not self._still_answering():
+            sent = "" if exchange.request.body is None else f" with body {exchange.request.body[:120]!r}"
+            what = "stopped answering" if self.answered_once else "could not be reached"
+            raise self._gone(
+                f"the target {what}: {method} as {credential.label}{sent} got {exchange.problem}, "
+                f"and so did {PROBES} GETs without credentials sent to see whether it answers at all"
+            )
+        self._tell(exchange)
+        raise NoResponse(exchange)
+
+    def _exchange(
+        self, method: str, credential: Credential, headers: dict[str, str], content: bytes | None
+    ) -> Exchange:
+        """One request and what came back of it, complete or not."""
+        self.requests += 1
+        request = self._client.build_request(method, self.url, headers=headers, content=content)
+        response: httpx.Response | None = None
+        try:
+            response = self._client.send(request, stream=True)
+            try:
+                response.read()  # undoes the content coding, once; checks only ever see the result
+            finally:
+                response.close()
+        except httpx.LocalProtocolError:
+            raise
+        except httpx.HTTPError as error:
+            problem = self.redact(describe_failure(error, response, self.timeout))
+            self.answered_once |= response is not None
+            return self._record(method, credential, headers, content, response, problem)
+        self.answered_once = True
+        return self._record(method, credential, headers, content, response)
+
+    def _tell(self, exchange: Exchange) -> None:
         for listener in self.listeners:
             listener(exchange)
-        return exchange
+
+    def _still_answering(self) -> bool:
+        """After a request got no answer: does the target answer anything at all?
+
+        The probe is a GET without credentials: it changes nothing and carries no token. A target
+        that hangs on one odd request (as some mocks do) answers it, and the run goes on. One that
+        is down, or never was up, answers neither it nor a second one, and the run ends.
+        """
+        for _ in range(PROBES):
+            try:
+                probe = self._exchange("GET", NO_CREDENTIAL, {}, None)
+            except Exception:  # a replay without this probe: the target is not answering as recorded
+                return False
+            if probe.status != NO_RESPONSE:
+                self._tell(probe)
+                return True
+        return False
 
     def _record(
         self,
@@ -209,16 +300,55 @@ class Target:
         credential: Credential,
         headers: Mapping[str, str],
         content: bytes | None,
-        response: httpx.Response,
+        response: httpx.Response | None,
+        problem: str | None = None,
     ) -> Exchange:
         shown = {name: self.redact(value) for name, value in headers.items()}
         if "Authorization" in shown:
             shown["Authorization"] = f"Bearer {REDACTED}"
         body = None if content is None else self.redact(content.decode("utf-8", "backslashreplace"))
         request = SentRequest(method, self.redact(self.url), shown, body)
+        if response is None:
+            return Exchange(credential, request, ReceivedResponse(NO_RESPONSE, {}, ""), problem, self.redact)
+        received_headers = {name.lower(): value for name, value in response.headers.items()}
+        if problem is not None:  # the status line and headers arrived, the body did not
+            received = ReceivedResponse(response.status_code, received_headers, "")
+            return Exchange(credential, request, received, problem, self.redact)
         received = ReceivedResponse(
             status=response.status_code,
-            headers={name.lower(): self.redact(value) for name, value in response.headers.items()},
-            body=self.redact(response.content.decode("utf-8", "replace")),
+            headers=received_headers,
+            body=response.content.decode(_codec(response.charset_encoding), "replace"),
+            content=response.content,
         )
-        return Exchange(credential, request, received)
+        return Exchange(credential, request, received, redact=self.redact)
+
+
+def _codec(charset: str | None) -> str:
+    """The codec to show a body with: its declared charset when Python knows it, else UTF-8."""
+    if charset:
+        try:
+            return codecs.lookup(charset).name
+        except LookupError:
+            pass
+    return "utf-8"
+
+
+def describe_failure(error: httpx.HTTPError, response: httpx.Response | None, timeout: float) -> str:
+    """What went wrong, in the words of HTTP rather than of the client library."""
+    detail = str(error) or type(error).__name__
+    if response is not None:
+        if isinstance(error, httpx.DecodingError):
+            coding = response.headers.get("content-encoding", "(none)")
+            return f"the body does not decode as its Content-Encoding {coding} says: {detail}"
+        if isinstance(error, httpx.TimeoutException):
+            return f"the status line arrived but the body did not within the timeout ({timeout:g} s)"
+        return f"the body was cut short of what its headers announce: {detail}"
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"no connection could be opened within the timeout ({timeout:g} s)"
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer within the timeout ({timeout:g} s)"
+    if isinstance(error, httpx.ConnectError):
+        return f"the connection was refused or could not be opened: {detail}"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return f"no well-formed response (the status line or headers did not parse, or the connection closed): {detail}"
+    return f"the connection was dropped before a response: {detail}"

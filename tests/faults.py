@@ -33,7 +33,7 @@ class Req:
     def document(self) -> Any:
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
             return None
 
 
@@ -46,7 +46,7 @@ class Resp:
     def document(self) -> Any:
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
             return None
 
     def with_document(self, document: Any) -> Resp:
@@ -367,6 +367,50 @@ class LosesAccountAfterEmptyUpdate(Fault):
             self.lost = document == {}
         if req.method == "GET" and self.lost and req.auth in (OWNER, ADMIN):
             return _json_error(404, "No account")
+        return req
+
+
+def _depth(raw: bytes) -> int:
+    depth = deepest = 0
+    for byte in raw:
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+class CrashesOnDeepNesting(Fault):
+    """ROBUST-NO-5XX: a body nested deeper than the parser's stack fails with 500, as a recursive parser does."""
+
+    def request(self, req: Req) -> Req | Resp:
+        if req.method == "PUT" and _depth(req.body) > 500:
+            return _json_error(500, "maximum recursion depth exceeded")
+        return req
+
+
+class CrashesOnAstralCharacters(Fault):
+    """ROBUST-NO-5XX: storing a character beyond the Basic Multilingual Plane fails with 500 (a 3-byte UTF-8 column)."""
+
+    def request(self, req: Req) -> Req | Resp:
+        document = req.document()
+        stored = req.method == "PUT" and req.auth == OWNER and document is not None
+        if stored and any(ord(char) > 0xFFFF for char in json.dumps(document, ensure_ascii=False)):
+            return _json_error(500, "Incorrect string value")
+        return req
+
+
+class NumbersAsStringsAccepted(Fault):
+    """ROBUST-INVALID-REJECTED: a billing cycle sent as a string of digits is taken as the number."""
+
+    def request(self, req: Req) -> Req | Resp:
+        document = req.document()
+        billing = document.get("billing") if isinstance(document, dict) else None
+        cycle = billing.get("cycle") if isinstance(billing, dict) else None
+        if req.method == "PUT" and isinstance(cycle, str) and cycle.isdigit():
+            billing["cycle"] = int(cycle)  # type: ignore[index]
+            req.body = json.dumps(document).encode()
         return req
 
 

@@ -27,7 +27,7 @@ def chat(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 def test_requirements_prints_the_catalog() -> None:
     out = chat("requirements")
     assert out.returncode == 0
-    assert len(out.stdout.splitlines()) == 26 and "RO-IGNORED" in out.stdout
+    assert len(out.stdout.splitlines()) == 27 and "RO-IGNORED" in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -47,11 +47,19 @@ def test_bad_options_exit_2_with_a_message_and_no_traceback(args: list[str]) -> 
     assert "error" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_an_unreachable_target_exits_3() -> None:
-    out = chat("run", "--base-url", "http://127.0.0.1:9", "--owner-token", SECRETS["owner"], "--timeout", "2")
+def test_an_unreachable_target_exits_3_with_every_report_written(tmp_path: Path) -> None:
+    reports = {"--json": tmp_path / "r.json", "--junit-xml": tmp_path / "r.xml", "--html": tmp_path / "r.html"}
+    args = [item for option, path in reports.items() for item in (option, str(path))]
+    out = chat("run", "--base-url", "http://127.0.0.1:9", "--owner-token", SECRETS["owner"], "--timeout", "2", *args)
     assert out.returncode == 3
-    assert "could not be reached" in out.stderr and "Traceback" not in out.stderr
+    assert "could not be reached" in out.stdout and "Traceback" not in out.stdout + out.stderr
     assert SECRETS["owner"] not in out.stdout + out.stderr
+    report = json.loads(reports["--json"].read_text())
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
+    assert report["verdict"] == "error" and "could not be reached" in report["error"]
+    assert {entry["status"] for entry in report["requirements"]} == {"errored", "skipped"}
+    assert '<error message="' in reports["--junit-xml"].read_text()
+    assert "errored" in reports["--html"].read_text()
 
 
 def test_a_run_against_the_embedded_server_passes_and_writes_valid_reports(tmp_path: Path) -> None:
@@ -75,7 +83,7 @@ def test_a_run_against_the_embedded_server_passes_and_writes_valid_reports(tmp_p
     ]
     assert report["verdict"] == "pass" and report["seed"] == 7 and report["requests"] > 100
     xml = (tmp_path / "r.xml").read_text()
-    assert xml.count("<testcase") == 26
+    assert xml.count("<testcase") == 27
 
 
 def _settings_with_secret_tokens(**kwargs: object) -> ServerSettings:

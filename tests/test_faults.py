@@ -34,6 +34,10 @@ FAULTS = [
     (faults.CrashesOnWrongType, {"ROBUST-NO-5XX"}),
     (faults.MalformedJsonIs422, {"ROBUST-BAD-JSON"}),
     (faults.AcceptsWrongTypes, {"ROBUST-INVALID-REJECTED"}),
+    # Found by the edge values, which every run sends once each.
+    (faults.CrashesOnDeepNesting, {"ROBUST-NO-5XX"}),
+    (faults.CrashesOnAstralCharacters, {"ROBUST-NO-5XX"}),
+    (faults.NumbersAsStringsAccepted, {"ROBUST-INVALID-REJECTED"}),
     (faults.LosesAccountAfterEmptyUpdate, {"ROBUST-STATE-VALID"}),
     (faults.AnyContentTypeIsJson, {"ROBUST-CONTENT-TYPE"}),
     (faults.PostActsAsPut, {"ROBUST-METHOD"}),

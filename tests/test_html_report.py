@@ -53,7 +53,7 @@ def test_the_page_is_self_contained(page_file: Path) -> None:
 
 def test_every_requirement_is_a_row_and_every_target_a_column(page_file: Path) -> None:
     text = page_file.read_text()
-    assert text.count('<tr id="') == 26
+    assert text.count('<tr id="') == 27
     assert "reference (" in text and "create-date-not-utc (" in text
     assert '<span class="verdict-pass">pass</span>' in text and '<span class="verdict-fail">fail</span>' in text
 
@@ -89,7 +89,7 @@ def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path) -> None:
 def test_run_writes_the_page_for_a_single_run(tmp_path: Path) -> None:
     out = tmp_path / "run.html"
     assert cli.main(["run", "--seed", "2", "--max-examples", "3", "--html", str(out)]) == 0
-    assert out.read_text().count('<tr id="') == 26
+    assert out.read_text().count('<tr id="') == 27
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")

@@ -7,11 +7,10 @@ import subprocess
 import sys
 
 import faults
-import pytest
 
 from conformance.context import Options
 from conformance.results import RequirementResult
-from conformance.runner import RunConfig, run
+from conformance.runner import INTERRUPTED, RunConfig, run
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
@@ -32,13 +31,15 @@ class InterruptAt:
     def scenario_finished(self, result: RequirementResult, requests: int) -> None: ...
 
 
-def test_an_interrupted_run_restores_billing() -> None:
+def test_an_interrupted_run_restores_billing_and_still_has_a_result() -> None:
     fault = faults.Fault()
     with BackgroundServer(fault) as server:
         config = RunConfig(base_url=server.url, tokens=DEFAULT_TOKENS, options=Options(max_examples=5, seed=1))
-        with pytest.raises(KeyboardInterrupt):
-            run(config, observer=InterruptAt("UPD-MERGE"))  # after updates were applied
+        result = run(config, observer=InterruptAt("UPD-MERGE"))  # after updates were applied
     assert fault.store.account() == DEFAULT_ACCOUNT
+    assert result.stopped == INTERRUPTED and result.verdict == "error" and result.restored is True
+    statuses = {entry.requirement.id: entry.status.value for entry in result.requirements}
+    assert statuses["UPD-APPLIES"] == "passed" and statuses["UPD-MERGE"] == statuses["ROBUST-METHOD"] == "errored"
 
 
 def test_a_failing_run_restores_billing_and_says_so() -> None:
@@ -84,4 +85,4 @@ def test_the_pytest_plugin_runs_one_test_per_requirement() -> None:
         timeout=300,
     )
     assert out.returncode == 0, out.stdout[-2000:]
-    assert "24 passed, 2 skipped" in out.stdout
+    assert "25 passed, 2 skipped" in out.stdout

@@ -1,12 +1,18 @@
-"""The transport paces, waits out 429s, redacts secrets and turns network trouble into Unreachable."""
+"""The transport paces, waits out 429s, decodes once, redacts secrets, and records answers that never came."""
 
 from __future__ import annotations
 
+import gzip
+import zlib
+
+import brotli
 import httpx
 import pytest
+import zstandard
 
 from conformance.exchange import Credential
-from conformance.transport import Pacer, Target, Unreachable, retry_after_seconds
+from conformance.failures import Failure
+from conformance.transport import NoResponse, Pacer, Target, TargetGone, retry_after_seconds
 
 
 def _target(handler, sleeps: list[float] | None = None, **kwargs) -> Target:  # type: ignore[no-untyped-def]
@@ -26,34 +32,97 @@ def test_429s_are_waited_out_as_retry_after_says() -> None:
     assert sleeps == [2.0] and [e.status for e in seen] == [429, 200] and target.requests == 2
 
 
-def test_a_429_without_retry_after_backs_off_and_a_long_wait_gives_up() -> None:
+def test_a_429_without_retry_after_backs_off_and_a_long_wait_ends_the_run() -> None:
     sleeps: list[float] = []
     answers = iter([httpx.Response(429), httpx.Response(429), httpx.Response(200)])
     assert _target(lambda request: next(answers), sleeps).get(Credential("none")).status == 200
     assert sleeps == [0.5, 1.0]
-    with pytest.raises(Unreachable, match="rate limiting"):
+    with pytest.raises(TargetGone, match="rate limiting"):
         _target(lambda request: httpx.Response(429, headers={"Retry-After": "3600"})).get(Credential("none"))
 
 
-def test_network_errors_become_unreachable_and_stay_so() -> None:
+def test_a_target_that_answers_nothing_is_gone_after_two_probes_and_stays_so() -> None:
     calls = []
 
     def refuse(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
+        calls.append((request.method, request.headers.get("authorization")))
         raise httpx.ConnectError("connection refused")
 
     target = _target(refuse)
+    seen = []
+    target.listeners.append(seen.append)
     for _ in range(2):
-        with pytest.raises(Unreachable, match="connection refused"):
-            target.get(Credential("none"))
-    assert len(calls) == 1
+        with pytest.raises(TargetGone, match="connection refused"):
+            target.put({}, target.as_role("owner"))
+    # The request, then two probes that change nothing and carry no token; then nothing more.
+    assert calls == [("PUT", "Bearer tok-123"), ("GET", None), ("GET", None)]
+    assert seen == []  # nothing to judge: the run ends with its rules errored, not failed
 
 
-def test_tokens_are_redacted_everywhere_in_the_record() -> None:
+def test_one_dropped_answer_is_recorded_and_the_run_goes_on() -> None:
+    answers = iter([httpx.RemoteProtocolError("Server disconnected"), httpx.Response(401), httpx.Response(200)])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    target = _target(handler)
+    seen = []
+    target.listeners.append(seen.append)
+    with pytest.raises(NoResponse) as caught:
+        target.get(target.as_role("owner"))
+    assert caught.value.exchange.status == 0 and "Server disconnected" in (caught.value.exchange.problem or "")
+    assert target.get(target.as_role("owner")).status == 200  # the probe got 401: the target still answers
+    assert [exchange.status for exchange in seen] == [401, 0, 200]  # the probe, the dropped answer, the next
+
+
+def test_a_body_that_does_not_decode_as_its_content_encoding_is_a_broken_answer() -> None:
+    # A stream, as a real transport gives: httpx would decode `content=` while building the response.
+    plain = lambda request: httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"{}"))  # noqa: E731
+    with pytest.raises(NoResponse) as caught:
+        _target(plain).get(Credential("none"))
+    exchange = caught.value.exchange
+    assert exchange.status == 200 and "Content-Encoding gzip" in (exchange.problem or "")
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("br", brotli.compress),
+        ("zstd", lambda data: zstandard.ZstdCompressor().compress(data)),
+    ],
+)
+def test_every_content_coding_a_client_asks_for_is_decoded_once(coding: str, encode) -> None:  # type: ignore[no-untyped-def]
+    body = b'{"account_key": "k", "note": "gzip inside"}'
+    asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers["accept-encoding"])
+        headers = {"Content-Encoding": coding, "Content-Type": "application/json"}
+        return httpx.Response(200, headers=headers, content=encode(body))
+
+    exchange = _target(handler).get(Credential("none"))
+    assert exchange.response.content == body and exchange.response.json == {"account_key": "k", "note": "gzip inside"}
+    assert set(asked[0].replace(" ", "").split(",")) >= {"gzip", "deflate", "br", "zstd"}
+
+
+def test_tokens_never_reach_a_report_but_checks_see_what_came_back() -> None:
     echo = lambda request: httpx.Response(401, text=f"bad token {request.headers['authorization']}")  # noqa: E731
     exchange = _target(echo).get(Credential("owner", "Bearer tok-123"))
     assert exchange.request.headers["Authorization"] == "Bearer ***"
-    assert "tok-123" not in exchange.response.body and "tok-123" not in exchange.request.curl()
+    assert "tok-123" in exchange.response.body  # AUTH-NO-LEAK and the others judge the real answer
+    shown = str(Failure("echoed tok-123", actual=exchange.response.body, exchange=exchange).to_dict())
+    assert "tok-123" not in shown and "tok-123" not in exchange.request.curl()
+
+
+def test_a_short_placeholder_token_is_masked_where_it_stands_alone_not_inside_words() -> None:
+    target = Target("http://t.example", {"owner": "a"}, transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    assert target.redact("Bearer a sent a value") == "Bearer *** sent *** value"
+    assert target.redact("account_key") == "account_key"
 
 
 def test_the_pacer_spaces_requests() -> None:

@@ -3,6 +3,7 @@
 from conformance.checks import (  # noqa: F401 - imported to register their checks
     auth,
     billing,
+    http,
     rate,
     readonly,
     robust,

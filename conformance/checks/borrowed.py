@@ -22,14 +22,16 @@ def _operation(method: str) -> Any:
     return generation.schema()[spec.ACCOUNT_PATH][method if method in ("GET", "PUT") else "GET"]
 
 
+# The body was decoded when it arrived: headers that describe the encoded body would make httpx
+# decode it a second time, or expect another length.
+ENCODED_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
+
+
 def _as_httpx(exchange: Exchange) -> httpx.Response:
     request = httpx.Request(exchange.method, exchange.request.url, headers=exchange.request.headers)
-    response = httpx.Response(
-        exchange.status,
-        headers=exchange.response.headers,
-        content=exchange.response.body.encode(),
-        request=request,
-    )
+    headers = {name: value for name, value in exchange.response.headers.items() if name not in ENCODED_BODY_HEADERS}
+    content = exchange.response.body.encode()
+    response = httpx.Response(exchange.status, headers=headers, content=content, request=request)
     response.elapsed = timedelta(0)
     return response
 

@@ -1,8 +1,9 @@
 """The two kinds of check, and the table of which function judges which requirement.
 
-A *response check* judges one exchange at a time and sees every exchange the run makes, like a
-schemathesis check: it returns None when the exchange is not its business, True when it judged it
-and found it right, and raises `Violation` otherwise.
+A *response check* judges one exchange at a time and sees every complete exchange the run makes,
+like a schemathesis check: it returns None when the exchange is not its business, True when it
+judged it and found it right, and raises `Violation` otherwise. Only a check registered with
+`sees_incomplete` is also shown the exchanges that got no complete response.
 
 A *scenario* drives its own requests (deterministic probes, hypothesis properties, a state
 machine) and raises `Violation` when its requirement is broken. It declares what it needs (role
@@ -40,6 +41,7 @@ class ResponseCheck:
     requirement_id: str
     judge: ResponseCheckFn
     unexercised: str  # why the requirement is skipped when no exchange was its business
+    sees_incomplete: bool = False  # also judges exchanges that got no complete response
 
     @property
     def name(self) -> str:
@@ -69,11 +71,11 @@ def _known(requirement_id: str) -> None:
 
 
 def response_check(
-    requirement_id: str, unexercised: str = "no response it applies to was seen"
+    requirement_id: str, unexercised: str = "no response it applies to was seen", *, sees_incomplete: bool = False
 ) -> Callable[[ResponseCheckFn], ResponseCheckFn]:
     def register(judge: ResponseCheckFn) -> ResponseCheckFn:
         _known(requirement_id)
-        RESPONSE_CHECKS.append(ResponseCheck(requirement_id, judge, unexercised))
+        RESPONSE_CHECKS.append(ResponseCheck(requirement_id, judge, unexercised, sees_incomplete))
         return judge
 
     return register

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from conformance import generation, spec
+from conformance import edges, generation, spec
 from conformance.checks.borrowed import run_check
 from conformance.checks.registry import Needs, response_check, scenario
 from conformance.checks.roles import update_bodies
@@ -67,21 +67,21 @@ def breaks_types(document: Any) -> bool:
     return document is not generation.NOT_JSON and not spec.types_only_validator("AccountUpdate").is_valid(document)
 
 
-def _invalid_documents() -> st.SearchStrategy[Any]:
-    generated = generation.requests("PUT", "negative").map(lambda request: request.document())
-    return st.one_of(generated.filter(breaks_types), _wrongly_typed_bodies())
+def _invalid_bodies() -> st.SearchStrategy[bytes]:
+    generated = generation.requests("PUT", "negative").map(lambda request: request.document()).filter(breaks_types)
+    typed = st.one_of(generated, _wrongly_typed_bodies()).map(lambda document: json.dumps(document).encode())
+    return st.one_of(typed, edges.wrongly_typed_edges())
 
 
 @scenario("ROBUST-INVALID-REJECTED", OWNER_CHAT)
 def invalid_bodies_are_refused(ctx: Context) -> None:
     """ROBUST-INVALID-REJECTED MUST: a PUT breaking the request schema gets 4xx; the account is unchanged."""
 
-    def property_(document: Any) -> None:
-        content = json.dumps(document).encode()
+    def property_(content: bytes) -> None:
         what = "a PUT whose body breaks the documented types"
         ctx.refused("PUT", ctx.role("owner"), content, "application/json", NOT_ACCEPTED, what)
 
-    ctx.check_property(_invalid_documents(), property_)
+    ctx.check_property(_invalid_bodies(), property_, examples=edges.every_wrong_type_edge())
 
 
 def _any_step(ctx: Context) -> st.SearchStrategy[tuple[str, bytes, str]]:
@@ -91,6 +91,8 @@ def _any_step(ctx: Context) -> st.SearchStrategy[tuple[str, bytes, str]]:
         generation.requests("PUT", "negative").map(lambda request: request.content or b""),
         generation.read_only_edits(ctx.snapshot or {}).map(lambda body: json.dumps(body).encode()),
         generation.broken_json(),
+        edges.billing_edges(),
+        edges.wrongly_typed_edges(),
     ).map(lambda content: ("owner", content, "application/json"))
     others = [role for role in ("admin", "agent") if ctx.target.has(role)]
     if not others:
@@ -124,7 +126,9 @@ def state_stays_valid(ctx: Context) -> None:
             )
 
     steps = st.lists(_any_step(ctx), min_size=1, max_size=6)
-    ctx.check_property(steps, property_, max_examples=ctx.examples(0.5))
+    # One sequence stores every edge value of the declared type, where the docs allow 200 or 4xx.
+    every_edge = [("owner", body, "application/json") for body in edges.every_same_type_edge()]
+    ctx.check_property(steps, property_, max_examples=ctx.examples(0.5), examples=[every_edge])
 
 
 NOT_JSON = ["text/plain", "application/x-www-form-urlencoded", "application/xml", "multipart/form-data; boundary=x"]

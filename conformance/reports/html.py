@@ -49,9 +49,11 @@ th { background: #f3f5f8; }
 td.rule { max-width: 34em; font-size: .9em; color: #4a5163; }
 .passed { background: #e3f6e8; } .failed { background: #fbe2e0; } .warning { background: #fff1cc; }
 .uncovered { background: #ececec; color: #8a1c1c; }
+.errored { background: #f1e4f7; color: #5b1f73; }
 .status { font-weight: 600; } .level { font-size: .8em; color: #5c6270; }
 .coverage { font-size: .8em; color: #5c6270; }
 .verdict-pass { color: #17692f; font-weight: 700; } .verdict-fail { color: #a3190f; font-weight: 700; }
+.verdict-error { color: #5b1f73; font-weight: 700; }
 details summary { cursor: pointer; font-weight: 600; }
 pre { white-space: pre-wrap; word-break: break-all; max-width: 60em; background: #fff; border: 1px solid #e1e4ea;
       padding: .5em; font-size: .85em; }
@@ -71,8 +73,8 @@ def _summary_row(name: str, report: dict[str, Any]) -> str:
     cells = [
         escape(_label(report, name)),
         f'<span class="verdict-{verdict}">{verdict}</span>',
-        *(str(must.get(status, 0)) for status in ("passed", "failed", "skipped")),
-        *(str(should.get(status, 0)) for status in ("passed", "failed", "skipped")),
+        *(str(must.get(status, 0)) for status in ("passed", "failed", "skipped", "errored")),
+        *(str(should.get(status, 0)) for status in ("passed", "failed", "skipped", "errored")),
         str(report["requests"]),
         f"{report['duration_s']:.1f} s",
         escape(", ".join(report["target"]["roles"]) or "none"),
@@ -101,6 +103,15 @@ def _cell(entry: dict[str, Any] | None) -> str:
         return (
             f'<td class="uncovered"><span class="status">not covered</span> <span class="level">{level}</span>'
             f'<div class="coverage">skipped: {reason}</div></td>'
+        )
+    if status == "errored":
+        # The suite could not judge it: neither a pass nor a failure of the target.
+        reason = escape(entry.get("reason", ""))
+        trace = entry.get("error", {}).get("traceback")
+        detail = f"<details><summary>exception</summary><pre>{escape(trace)}</pre></details>" if trace else ""
+        return (
+            f'<td class="errored"><span class="status">errored</span> <span class="level">{level}</span>'
+            f'<div class="coverage">not judged: {reason}</div>{detail}</td>'
         )
     if status == "passed":
         return (
@@ -132,7 +143,8 @@ def render(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
         )
     summary_head = (
         "<tr><th>target</th><th>verdict</th><th>MUST passed</th><th>MUST failed</th><th>MUST skipped</th>"
-        "<th>SHOULD passed</th><th>SHOULD warnings</th><th>SHOULD skipped</th><th>requests</th><th>duration</th>"
+        "<th>MUST errored</th><th>SHOULD passed</th><th>SHOULD warnings</th><th>SHOULD skipped</th>"
+        "<th>SHOULD errored</th><th>requests</th><th>duration</th>"
         "<th>roles</th><th>seed</th></tr>"
     )
     summaries = "".join(_summary_row(name, report) for name, report in reports)

@@ -24,8 +24,10 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
     if result.status is Status.FAILED:
         entry["failures"] = [failure.to_dict() for failure in result.failures]
         entry["failure_count"] = result.failure_count
-    if result.status is Status.SKIPPED:
+    if result.status in (Status.SKIPPED, Status.ERRORED):
         entry["reason"] = result.reason
+    if result.status is Status.ERRORED and result.error is not None and result.error.exception is not None:
+        entry["error"] = result.error.to_dict()
     if result.notes:
         entry["notes"] = result.notes
     entry["coverage"] = {"checks": result.checks, "requests": result.exercised}
@@ -33,6 +35,13 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
 
 
 def to_dict(result: RunResult) -> dict[str, Any]:
+    report = _to_dict(result)
+    if result.error is not None:
+        report["error"] = result.error
+    return report
+
+
+def _to_dict(result: RunResult) -> dict[str, Any]:
     return {
         "tool": {"name": "zendesk-chat-conformance", "version": __version__},
         "target": {

@@ -17,7 +17,7 @@ def to_xml(result: RunResult) -> ET.ElementTree:
         tests=str(len(result.requirements)),
         failures=str(counts["failed"]),
         skipped=str(counts["skipped"]),
-        errors="0",
+        errors=str(counts["errored"]),
         time=f"{result.duration_s:.3f}",
     )
     for entry in result.requirements:
@@ -35,6 +35,9 @@ def to_xml(result: RunResult) -> ET.ElementTree:
             failure.text = "\n\n".join(failure_text(item.to_dict()) for item in entry.failures)
         elif entry.status is Status.SKIPPED:
             ET.SubElement(case, "skipped", message=entry.reason or "")
+        elif entry.status is Status.ERRORED:
+            error = ET.SubElement(case, "error", message=f"{requirement.id} could not be judged: {entry.reason}")
+            error.text = entry.error.traceback if entry.error and entry.error.traceback else entry.reason
         if entry.notes:
             ET.SubElement(case, "system-out").text = "\n".join(entry.notes)
     return ET.ElementTree(suite)

@@ -9,7 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from conformance.reports.text import failure_text
 from conformance.results import RequirementResult, RunResult, Status
 
-STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
+STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow", Status.ERRORED: "magenta"}
+VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold magenta"}
 
 
 class ProgressDisplay:
@@ -53,12 +54,19 @@ def _line(result: RequirementResult) -> str:
     text = f"[{style}]{label:8}[/] {result.requirement.level.value:6} {result.requirement.id:26}"
     if status is Status.SKIPPED:
         text += f" [dim]{escape(result.reason or '')}[/]"
+    elif status is Status.ERRORED:
+        text += f" {escape(result.reason or '')}"
     elif status is Status.FAILED:
         more = result.failure_count
         text += f" [dim]{more} failure{'s' if more != 1 else ''}[/]"
     else:
         text += f" [dim]{result.exercised} request{'s' if result.exercised != 1 else ''}[/]"
     return text
+
+
+def _counts(counts: dict[str, int], failed: str) -> str:
+    text = f"{counts['passed']} passed, {counts['failed']} {failed}, {counts['skipped']} skipped"
+    return text + (f", {counts['errored']} errored" if counts["errored"] else "")
 
 
 def render(result: RunResult, console: Console) -> None:
@@ -86,17 +94,22 @@ def render(result: RunResult, console: Console) -> None:
         hidden = entry.failure_count - len(entry.failures)
         if hidden > 0:
             console.print(f"[dim]... and {hidden} more failures of {entry.requirement.id}[/]")
+    for entry in result.requirements:
+        if entry.status is Status.ERRORED and entry.error is not None and entry.error.traceback:
+            console.print()
+            console.print(f"[bold magenta]{entry.requirement.id}: the check raised an exception (please report it)[/]")
+            console.print(escape(entry.error.traceback.rstrip()), highlight=False, soft_wrap=True)
     console.print()
     if result.restore_message and result.restored is not None:
         style = "green" if result.restored else "bold red"
         console.print(f"[{style}]{escape(result.restore_message)}[/]")
     summary = result.summary()
     must, should = summary["must"], summary["should"]
-    verdict_style = "bold green" if result.verdict == "pass" else "bold red"
+    if result.error:
+        console.print(f"[bold magenta]the run could not judge every rule:[/] {escape(result.error)}", soft_wrap=True)
     console.print(
-        f"[{verdict_style}]verdict: {result.verdict}[/]  "
-        f"MUST {must['passed']} passed, {must['failed']} failed, {must['skipped']} skipped; "
-        f"SHOULD {should['passed']} passed, {should['failed']} warnings, {should['skipped']} skipped; "
+        f"[{VERDICT_STYLE[result.verdict]}]verdict: {result.verdict}[/]  "
+        f"MUST {_counts(must, 'failed')}; SHOULD {_counts(should, 'warnings')}; "
         f"{result.requests} requests in {result.duration_s:.1f} s"
     )
     if result.verdict == "fail":

@@ -25,5 +25,8 @@ def failure_text(failure: dict[str, Any]) -> str:
     if "request" in failure:
         lines.append(f"   sent as: {failure['credential']}")
         lines.append(f" reproduce: {_clip(failure['curl'])}")
-        lines.append(f"  response: {failure['response']['status']} {_clip(failure['response']['body'])}")
+        if "response" in failure:
+            lines.append(f"  response: {failure['response']['status']} {_clip(failure['response']['body'])}")
+        else:
+            lines.append("  response: none")
     return "\n".join(lines)

@@ -56,16 +56,49 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_json(raw: bytes) -> Any:
-    """Strict JSON: UTF-8 only, and no NaN or Infinity, which Python's parser would otherwise take."""
-    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    """Strict JSON: UTF-8 only, no NaN or Infinity, no unpaired surrogate, and not nested past the parser.
+
+    Python's parser takes NaN, Infinity and `"\\ud800"`, none of which a JSON client can rely on;
+    an unpaired surrogate could not even be written back out as UTF-8.
+    """
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+    if _has_unpaired_surrogate(document):
+        raise ValueError("a string holds an unpaired UTF-16 surrogate, which is not Unicode text")
+    return document
+
+
+def _has_unpaired_surrogate(document: Any) -> bool:
+    pending = [document]
+    while pending:  # iterative: a body may be nested nearly as deep as the parser goes
+        value = pending.pop()
+        if isinstance(value, str):
+            if any("\ud800" <= char <= "\udfff" for char in value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _field_details(body: Any) -> dict[str, list[str]]:
     details: dict[str, list[str]] = {}
-    for error in spec.validator("AccountUpdate").iter_errors(body):
-        where = ".".join(str(part) for part in error.absolute_path) or "body"
-        details.setdefault(where, []).append(error.message)
+    try:
+        for error in spec.validator("AccountUpdate").iter_errors(body):
+            where = ".".join(str(part) for part in error.absolute_path) or "body"
+            details.setdefault(where, []).append(_shorten(error.message))
+    except RecursionError:
+        details["body"] = ["is nested too deeply"]
     return details
+
+
+def _shorten(message: str, limit: int = 200) -> str:
+    # A validator quotes the offending value, which may be ten thousand characters long.
+    return message if len(message) <= limit else message[:limit] + "..."
 
 
 def _describe(details: dict[str, list[str]], body: Any) -> str:

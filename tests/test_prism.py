@@ -1,0 +1,110 @@
+"""The suite against a real third-party implementation: Prism's mock of the description, static and dynamic.
+
+Prism validates requests against `openapi/chat-accounts.yaml` and answers from its examples (or,
+with `--dynamic`, from data it generates). It knows no roles and keeps no state, so the suite must
+name exactly those deviations, and what else Prism does that the API does not, with a complete
+report and no traceback. `.ci/run` installs the Prism pinned in `tests/prism/package.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+from conftest import SEED
+
+from conformance import catalog, cli, spec
+from conformance.reports.json_report import SCHEMA_PATH
+
+PRISM = Path(__file__).resolve().parent / "prism" / "node_modules" / ".bin" / "prism"
+TOKENS = [arg for role in ("owner", "admin", "agent") for arg in (f"--{role}-token", f"prism-{role}-token")]
+
+# What Prism does that the API does not, in both modes: it checks that a bearer token is there,
+# not whose it is; it hangs on a body that is not JSON and fails with 500 on one nested deeper than
+# Node parses; it answers 422 (not 400) for a body that is not JSON, and its own errors as
+# application/problem+json.
+BOTH = {
+    "AUTH-INVALID",  # an unknown token is served like any other
+    "ROLE-GET-AGENT",  # an agent reads the account
+    "ROLE-PUT-ADMIN",  # an admin, and
+    "ROLE-PUT-AGENT",  # an agent, may update it
+    "BILLING-OWNER-ONLY",  # everyone sees billing
+    "UPD-APPLIES",  # a PUT answers with an example (static) or random data (dynamic), not what was sent
+    "UPD-PERSISTS",  # no state: a GET does not show the update
+    "UPD-MERGE",
+    "ROBUST-BAD-JSON",
+    "ROBUST-NO-5XX",
+    "ROBUST-HTTP",
+    "SHAPE-CONTENT-TYPE",
+}
+# With --dynamic every answer is new random data, so every rule that compares two reads fails too.
+DYNAMIC_ONLY = {"RO-IGNORED", "UPD-IDEMPOTENT", "ROBUST-INVALID-REJECTED", "ROBUST-CONTENT-TYPE", "ROBUST-METHOD"}
+EXPECTED = {"static": BOTH, "dynamic": BOTH | DYNAMIC_ONLY}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(params=["static", "dynamic"])
+def prism(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    if not PRISM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Prism is not installed at {PRISM}: .ci/run installs it with npm ci in tests/prism")
+        pytest.skip("Prism is not installed: (cd tests/prism && npm ci)")
+    port = _free_port()
+    mode = ["--dynamic"] if request.param == "dynamic" else []
+    command = [str(PRISM), "mock", *mode, "-h", "127.0.0.1", "-p", str(port), str(spec.spec_path())]
+    log = (tmp_path / "prism.log").open("w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(url, process)
+        yield request.param, url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Prism exited with {process.returncode} before answering")
+        try:
+            httpx.get(url + spec.ACCOUNT_PATH, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("Prism did not answer within 60 s")
+
+
+def test_the_suite_names_prisms_deviations(
+    prism: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mode, url = prism
+    path = tmp_path / "prism.json"
+    args = ["run", "--base-url", url, *TOKENS, "--seed", str(SEED), "--max-examples", "5", "--timeout", "0.5"]
+    code = cli.main([*args, "--json", str(path)])
+    shown = capsys.readouterr()
+    assert "Traceback" not in shown.out + shown.err
+    report = json.loads(path.read_text())
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
+    statuses = {entry["id"]: entry["status"] for entry in report["requirements"]}
+    assert list(statuses) == [requirement.id for requirement in catalog.requirements()]
+    assert code == 1 and report["verdict"] == "fail"
+    assert {id_ for id_, status in statuses.items() if status == "failed"} == EXPECTED[mode]
+    assert "errored" not in statuses.values()
+    hang = next(entry for entry in report["requirements"] if entry["id"] == "ROBUST-HTTP")["failures"][0]
+    assert "no answer within the timeout" in hang["actual"] and hang["request"]["method"] == "PUT"
