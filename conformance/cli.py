@@ -258,7 +258,7 @@ def _execute(args: argparse.Namespace, err: Any) -> Any:
         return result
 
 
-def _write_reports(args: argparse.Namespace, result: Any, err: Any) -> None:
+def _write_reports(args: argparse.Namespace, result: Any) -> None:
     from conformance.reports import html, json_report, junit
 
     writers = ((args.json, json_report.write), (args.junit_xml, junit.write))
@@ -296,7 +296,7 @@ def command_run(args: argparse.Namespace) -> int:
         )
         result = unjudged(args.base_url or "", f"the suite failed: {type(error).__name__}: {error}", error)
     terminal.render(result, Console(highlight=False))
-    _write_reports(args, result, err)
+    _write_reports(args, result)
     if result.stopped == INTERRUPTED:
         err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")
     return EXIT_FOR_VERDICT[result.verdict]

@@ -3,9 +3,10 @@
 As schemathesis's coverage phase and the "big list of naughty strings" do, these are the values a
 random draw almost never reaches: integers past 32 and 64 bits, negative and zero, floats where
 integers are declared, numbers sent as strings, empty, very long and unusual Unicode strings (NUL,
-astral, right-to-left, combining marks, an unpaired surrogate), and bodies nested deeper than most
-parsers go. Values of the declared type are ones where the docs are silent (a server may store
-them or refuse them with 4xx); values of another type must be refused.
+astral, right-to-left, combining marks, an unpaired surrogate), unknown field names beyond Latin-1,
+and bodies nested deeper than most parsers go. Values of the declared type are ones where the docs
+are silent (a server may store them or refuse them with 4xx); values of another type must be
+refused.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ NOT_INTEGERS: tuple[Any, ...] = (1.5, -0.5, 0.1, "1", "12", "", "0x10", True, No
 # Where a string is declared: values of other types.
 NOT_STRINGS: tuple[Any, ...] = (0, -1, 2**64, 1.5, 1e308, True, None, [], {}, ["x"])
 NESTING_DEPTHS = (64, 1_000, 100_000)
+# Field names beyond Latin-1: a server may ignore or refuse an unknown field, but must not choke on
+# its name (one that echoes it in a header cannot even encode it there).
+UNKNOWN_NAMES = ("ключ", "键", "\U0001f511")
 
 
 def _declared(name: str) -> str:
@@ -103,8 +107,9 @@ def _spread(values: tuple[Any, ...], kind: str) -> list[bytes]:
 
 
 def every_same_type_edge() -> list[bytes]:
-    """One PUT body per edge value of the declared type."""
-    return _spread(STRINGS, "string") + _spread(INTEGERS, "integer")
+    """One PUT body per edge value of the declared type, and per unusual unknown field name."""
+    unknown = [_document({"billing": {name: "x"}}) for name in UNKNOWN_NAMES]
+    return _spread(STRINGS, "string") + _spread(INTEGERS, "integer") + unknown
 
 
 def every_wrong_type_edge() -> list[bytes]:

@@ -169,6 +169,9 @@ class Run:
         except TargetGone as gone:
             result.could_not_judge(SuiteError(str(gone)))
             raise
+        except KeyboardInterrupt:
+            result.could_not_judge(SuiteError(INTERRUPTED))  # what it judged so far is not a verdict
+            raise
         except BaseExceptionGroup as group:
             self._outcome(result, scenario, group)
         except Exception as error:

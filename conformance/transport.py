@@ -242,11 +242,11 @@ class Target:
         # An answer that never came is ROBUST-HTTP's to judge only while the target answers others;
         # a target that has stopped answering altogether ends the run instead (its rules errored).
         if exchange.status == NO_RESPONSE and not self._still_answering():
-            sent = "" if exchange.request.body is None else f" with body {exchange.request.body[:120]!r}"
+            sent = "" if exchange.request.body is None else f" with body {exchange.request.body[:120]}"
             what = "stopped answering" if self.answered_once else "could not be reached"
             raise self._gone(
-                f"the target {what}: {method} as {credential.label}{sent} got {exchange.problem}, "
-                f"and so did {PROBES} GETs without credentials sent to see whether it answers at all"
+                f"the target {what}: {method} as {credential.label}{sent} got no answer ({exchange.problem}), "
+                f"nor did {PROBES} GETs without credentials sent to see whether it answers at all"
             )
         self._tell(exchange)
         raise NoResponse(exchange)

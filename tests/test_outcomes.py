@@ -13,11 +13,11 @@ import pytest
 from conftest import SEED
 
 from conformance import checks, cli
-from conformance.context import Options
+from conformance.context import Context, Options
 from conformance.exchange import Exchange
 from conformance.reports.json_report import SCHEMA_PATH
 from conformance.results import Status
-from conformance.runner import RunConfig, run
+from conformance.runner import INTERRUPTED, RunConfig, run
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
@@ -93,3 +93,17 @@ def test_a_target_that_stops_answering_ends_the_run_with_a_report_and_a_backup(t
     original = DEFAULT_ACCOUNT["billing"]
     assert fault.store.account()["billing"] != original  # the run did leave it changed...
     assert json.loads(Path("chat-conformance-billing-backup.json").read_text()) == original  # ...and kept the original
+
+
+def test_a_rule_interrupted_half_way_is_errored_not_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def half_way(ctx: Context) -> None:
+        ctx.target.get(ctx.role("owner"))  # one request judged, then Ctrl-C
+        raise KeyboardInterrupt
+
+    patched = [replace(s, run=half_way) if s.requirement_id == "UPD-MERGE" else s for s in checks.SCENARIOS]
+    monkeypatch.setattr(checks, "SCENARIOS", patched)
+    with BackgroundServer(faults.Fault()) as server:
+        result = run(RunConfig(server.url, DEFAULT_TOKENS, Options(max_examples=3, seed=SEED)))
+    assert result.stopped == INTERRUPTED and result.verdict == "error"
+    assert result.by_id()["UPD-MERGE"].status is Status.ERRORED
+    assert result.by_id()["UPD-APPLIES"].status is Status.PASSED

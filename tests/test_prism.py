@@ -28,9 +28,9 @@ PRISM = Path(__file__).resolve().parent / "prism" / "node_modules" / ".bin" / "p
 TOKENS = [arg for role in ("owner", "admin", "agent") for arg in (f"--{role}-token", f"prism-{role}-token")]
 
 # What Prism does that the API does not, in both modes: it checks that a bearer token is there,
-# not whose it is; it hangs on a body that is not JSON and fails with 500 on one nested deeper than
-# Node parses; it answers 422 (not 400) for a body that is not JSON, and its own errors as
-# application/problem+json.
+# not whose it is; it keeps no state; it hangs on a body that is not JSON and fails with 500 on one
+# nested deeper than Node parses; it answers 422 (not 400) for a body that is not JSON, and its own
+# errors as application/problem+json.
 BOTH = {
     "AUTH-INVALID",  # an unknown token is served like any other
     "ROLE-GET-AGENT",  # an agent reads the account
@@ -48,6 +48,11 @@ BOTH = {
 # With --dynamic every answer is new random data, so every rule that compares two reads fails too.
 DYNAMIC_ONLY = {"RO-IGNORED", "UPD-IDEMPOTENT", "ROBUST-INVALID-REJECTED", "ROBUST-CONTENT-TYPE", "ROBUST-METHOD"}
 EXPECTED = {"static": BOTH, "dynamic": BOTH | DYNAMIC_ONLY}
+# Prism 5.16 exits on a PUT whose validation error names a field beyond Latin-1: it puts the
+# message in a response header, which Node refuses. The edge values send one in ROBUST-STATE-VALID,
+# the last scenario, so the run ends there with the rules it had not finished errored.
+KILLER = '{"billing": {"\\u043a\\u043b\\u044e\\u0447": "x"}}'
+NOT_JUDGED = {"ROBUST-STATE-VALID", "RATE-RETRY-AFTER"}
 
 
 def _free_port() -> int:
@@ -105,6 +110,10 @@ def test_the_suite_names_prisms_deviations(
     assert list(statuses) == [requirement.id for requirement in catalog.requirements()]
     assert code == 1 and report["verdict"] == "fail"
     assert {id_ for id_, status in statuses.items() if status == "failed"} == EXPECTED[mode]
-    assert "errored" not in statuses.values()
-    hang = next(entry for entry in report["requirements"] if entry["id"] == "ROBUST-HTTP")["failures"][0]
+    assert {id_ for id_, status in statuses.items() if status == "errored"} == NOT_JUDGED
+    entries = {entry["id"]: entry for entry in report["requirements"]}
+    assert "the target stopped answering" in entries["ROBUST-STATE-VALID"]["reason"]
+    assert KILLER in entries["ROBUST-STATE-VALID"]["reason"]
+    hang = entries["ROBUST-HTTP"]["failures"][0]
     assert "no answer within the timeout" in hang["actual"] and hang["request"]["method"] == "PUT"
+    assert report["restore"]["restored"] is False  # Prism is gone: the original billing is kept in a file

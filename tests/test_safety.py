@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 
 import faults
+import httpx
+import pytest
 
 from conformance.context import Options
 from conformance.results import RequirementResult
 from conformance.runner import INTERRUPTED, RunConfig, run
+from conformance.safety import restore, take_snapshot
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
+from conformance.transport import Target
 
 
 class InterruptAt:
@@ -86,3 +91,70 @@ def test_the_pytest_plugin_runs_one_test_per_requirement() -> None:
     )
     assert out.returncode == 0, out.stdout[-2000:]
     assert "25 passed, 2 skipped" in out.stdout
+
+
+# --- restoring whatever state the target is left in ------------------------------------------------------
+
+ORIGINAL = {"first_name": "Jonathan", "city": "West Fiction"}
+
+
+class Account:
+    """A target double for `restore`: answers GET and PUT as told, and remembers what was PUT."""
+
+    def __init__(self, now: object, after_put: object = None, put_status: int = 200, down: bool = False) -> None:
+        self.reads = [now, after_put]
+        self.put_status, self.down = put_status, down
+        self.put: dict | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused")
+        if request.method == "PUT":
+            self.put = json.loads(request.content)
+            return httpx.Response(self.put_status, json={})
+        read = self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
+        return read if isinstance(read, httpx.Response) else httpx.Response(200, json=read)
+
+
+def _restore(account: Account, snapshot_billing: dict = ORIGINAL) -> object:
+    target = Target("http://t.example", {"owner": "restore-token"}, transport=httpx.MockTransport(account))
+    return restore(target, {"billing": snapshot_billing})
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        {"billing": None},  # billing null
+        {"account_key": "k"},  # billing missing
+        httpx.Response(500, text="<h1>Oops</h1>"),  # the account unreadable
+    ],
+    ids=["billing-null", "billing-missing", "unreadable"],
+)
+def test_billing_is_put_back_whatever_the_account_looks_like_now(now: object) -> None:
+    account = Account(now, after_put={"billing": ORIGINAL})
+    outcome = _restore(account)
+    assert account.put == {"billing": ORIGINAL}
+    assert outcome.succeeded and outcome.needed  # type: ignore[attr-defined]
+
+
+def test_a_restore_that_cannot_be_confirmed_says_so() -> None:
+    outcome = _restore(Account({"billing": {"city": "Elsewhere"}}, after_put=httpx.Response(500)))
+    assert not outcome.succeeded and "could not be read back" in outcome.message  # type: ignore[attr-defined]
+
+
+def test_a_restore_that_did_not_take_names_the_fields() -> None:
+    changed = {"first_name": "Jonathan", "city": "Elsewhere"}
+    outcome = _restore(Account({"billing": changed}, after_put={"billing": changed}, put_status=422))
+    assert not outcome.succeeded  # type: ignore[attr-defined]
+    assert "got 422" in outcome.message and "still differ from before the run: city" in outcome.message  # type: ignore[attr-defined]
+
+
+def test_a_target_that_is_gone_is_reported_not_raised() -> None:
+    outcome = _restore(Account(None, down=True))
+    assert not outcome.succeeded and "gave no answer" in outcome.message  # type: ignore[attr-defined]
+
+
+def test_a_snapshot_reads_null_billing_as_empty_so_the_run_can_empty_what_it_adds() -> None:
+    answer = httpx.MockTransport(lambda request: httpx.Response(200, json={"account_key": "k", "billing": None}))
+    target = Target("http://t.example", {"owner": "restore-token"}, transport=answer)
+    assert take_snapshot(target) == {"account_key": "k", "billing": {}}
