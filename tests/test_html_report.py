@@ -10,8 +10,9 @@ import faults
 import pytest
 from conftest import run_suite
 
-from conformance import cli
+from conformance import catalog, cli
 from conformance.reports import html, json_report
+from conformance.runner import unjudged
 from conformance.server import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -53,7 +54,7 @@ def test_the_page_is_self_contained(page_file: Path) -> None:
 
 def test_every_requirement_is_a_row_and_every_target_a_column(page_file: Path) -> None:
     text = page_file.read_text()
-    assert text.count('<tr id="') == 27
+    assert text.count('<tr id="') == len(catalog.requirements())
     assert "reference (" in text and "create-date-not-utc (" in text
     assert '<span class="verdict-pass">pass</span>' in text and '<span class="verdict-fail">fail</span>' in text
 
@@ -89,7 +90,7 @@ def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path) -> None:
 def test_run_writes_the_page_for_a_single_run(tmp_path: Path) -> None:
     out = tmp_path / "run.html"
     assert cli.main(["run", "--seed", "2", "--max-examples", "3", "--html", str(out)]) == 0
-    assert out.read_text().count('<tr id="') == 27
+    assert out.read_text().count('<tr id="') == len(catalog.requirements())
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
@@ -100,7 +101,7 @@ def test_a_person_sees_the_table_and_a_failure_after_a_click(page_file: Path, tm
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(page_file.as_uri())
-            assert page.locator("#matrix tr").count() == 27
+            assert page.locator("#matrix tr").count() == len(catalog.requirements()) + 1  # and the header
             assert page.locator("#summary tr").count() == 3
             cell = page.locator("#SHAPE-ACCOUNT td.failed")
             assert cell.count() == 1 and "failed" in cell.inner_text()
@@ -113,5 +114,25 @@ def test_a_person_sees_the_table_and_a_failure_after_a_click(page_file: Path, tm
             assert "curl -X GET" in shown and "create_date" in shown and "Bearer ***" in shown
             page.screenshot(path=str(tmp_path / "report.png"))
             assert (tmp_path / "report.png").stat().st_size > 10_000
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_a_person_sees_a_rule_that_could_not_be_judged_as_its_own_kind(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    report = json_report.to_dict(unjudged("http://127.0.0.1:9", "the target could not be reached"))
+    page_path = tmp_path / "errored.html"
+    html.write([("down", report)], page_path)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri())
+            cell = page.locator("#AUTH-MISSING td.errored")
+            assert cell.is_visible() and "errored" in cell.inner_text()
+            assert "not judged: the target could not be reached" in cell.inner_text()
+            assert page.locator("#matrix td.passed, #matrix td.failed").count() == 0
+            assert "error" in page.locator("#summary .verdict-error").inner_text()
         finally:
             browser.close()
