@@ -294,6 +294,7 @@ class Replay:
             seed=recorded["seed"],
             writes=recorded["writes"],
             support_created=recorded["support_created"],
+            max_requests=recorded.get("max_requests"),  # absent from cassettes older than the option
         )
         return RunConfig(
             base_url=recorded["base_url"],
@@ -369,6 +370,7 @@ def run_metadata(result: Any) -> dict[str, Any]:
         "embedded": result.target.embedded,
         "seed": result.seed,
         "max_examples": result.max_examples,
+        "max_requests": result.max_requests,
         "requests": result.requests,
         "verdict": result.verdict,
         "statuses": {entry.requirement.id: entry.status.value for entry in result.requirements},

@@ -64,6 +64,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 1, e.g. 0.5")
+    return value
+
+
 def _rate(text: str) -> Any:
     from conformance.transport import Pacer
 
@@ -110,7 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"generated cases per property (default {DEFAULT_MAX_EXAMPLES})",
     )
     run.add_argument("--seed", type=_seed, metavar="N", help="make generation reproducible")
+    run.add_argument(
+        "--max-requests",
+        type=_positive_int,
+        metavar="N",
+        help="never send more than N requests; the examples are spread to fit",
+    )
     run.add_argument("--rate-limit", type=_rate, metavar="N/s|N/m", help="never send faster than this")
+    run.add_argument(
+        "--rate-share",
+        type=_share,
+        default=0.5,
+        metavar="F",
+        help="where the target announces its quota, use at most this share of it (default 0.5)",
+    )
     run.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="per request (default 10)")
     cassette = run.add_mutually_exclusive_group()
     cassette.add_argument("--record", type=Path, metavar="PATH", help="record the run's HTTP traffic to a cassette")
@@ -185,6 +208,7 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _live_config(args: argparse.Namespace, err: Any) -> Any:
+    from conformance import budget
     from conformance.context import Options
     from conformance.runner import RunConfig, new_seed
 
@@ -194,13 +218,23 @@ def _live_config(args: argparse.Namespace, err: Any) -> Any:
     tokens = {role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ROLES}
     if base_url and not any(tokens.values()):
         err.print("[yellow]no token given: only the unauthenticated rules can be judged[/]")
+    spending = budget.plan(args.max_examples or DEFAULT_MAX_EXAMPLES, args.max_requests)
+    err.print(f"this run sends {spending.describe()}")
     options = Options(
-        max_examples=args.max_examples or DEFAULT_MAX_EXAMPLES,
+        max_examples=spending.max_examples,
         seed=args.seed if args.seed is not None else new_seed(),
         writes=not args.no_writes,
         support_created=args.support_created,
+        max_requests=args.max_requests,
     )
-    return RunConfig(base_url=base_url, tokens=tokens, options=options, timeout=args.timeout, pacer=args.rate_limit)
+    return RunConfig(
+        base_url=base_url,
+        tokens=tokens,
+        options=options,
+        timeout=args.timeout,
+        pacer=args.rate_limit,
+        rate_share=args.rate_share,
+    )
 
 
 def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
@@ -208,6 +242,7 @@ def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
         ("--base-url", args.base_url),
         ("--seed", args.seed),
         ("--max-examples", args.max_examples),
+        ("--max-requests", args.max_requests),
         ("--support-created", args.support_created),
         ("--no-writes", args.no_writes),
         ("--rate-limit", args.rate_limit),

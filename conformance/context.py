@@ -83,6 +83,7 @@ class Options:
     seed: int = 0
     writes: bool = True
     support_created: bool = False
+    max_requests: int | None = None  # None: as many as the examples take (see conformance.budget)
 
 
 class Context:

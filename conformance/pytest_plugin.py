@@ -32,6 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--chat-max-examples", type=int, default=25, dest="chat_max_examples")
     group.addoption("--chat-seed", type=int, default=None, dest="chat_seed")
     group.addoption("--chat-timeout", type=float, default=10.0, dest="chat_timeout")
+    group.addoption("--chat-max-requests", type=int, default=None, dest="chat_max_requests")
+    group.addoption("--chat-rate-share", type=float, default=0.5, dest="chat_rate_share")
 
 
 def _option(config: pytest.Config, name: str) -> Any:
@@ -40,20 +42,27 @@ def _option(config: pytest.Config, name: str) -> Any:
 
 
 def _run(config: pytest.Config) -> dict[str, Any]:
+    from conformance import budget
     from conformance.context import Options
     from conformance.reports import json_report
     from conformance.runner import INTERRUPTED, RunConfig, new_seed, run
 
     seed = config.getoption("chat_seed")
+    max_requests = config.getoption("chat_max_requests")
     options = Options(
-        max_examples=config.getoption("chat_max_examples"),
+        max_examples=budget.plan(config.getoption("chat_max_examples"), max_requests).max_examples,
+        max_requests=max_requests,
         seed=seed if seed is not None else new_seed(),
         writes=not config.getoption("chat_no_writes"),
         support_created=config.getoption("chat_support_created"),
     )
     tokens = {role: _option(config, f"{role}_token") for role in ("owner", "admin", "agent")}
     run_config = RunConfig(
-        base_url=_option(config, "base_url"), tokens=tokens, options=options, timeout=config.getoption("chat_timeout")
+        base_url=_option(config, "base_url"),
+        tokens=tokens,
+        options=options,
+        timeout=config.getoption("chat_timeout"),
+        rate_share=config.getoption("chat_rate_share"),
     )
     result = run(run_config)
     if result.stopped == INTERRUPTED:

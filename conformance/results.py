@@ -102,6 +102,7 @@ class RunResult:
     duration_s: float
     seed: int
     max_examples: int
+    max_requests: int | None = None
     restored: bool | None = None  # None: nothing needed restoring
     restore_message: str | None = None
     stopped: str | None = None  # why the run ended before judging every rule, if it did

@@ -23,16 +23,17 @@ from typing import Protocol, TypeVar
 
 from hypothesis.errors import Flaky, Unsatisfiable
 
-from conformance import catalog, checks
+from conformance import budget, catalog, checks
 from conformance.context import Context, Options
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation
+from conformance.quota import Quota
 from conformance.results import RequirementResult, RunResult, Status, SuiteError, TargetInfo
 from conformance.safety import Restore, restore, take_snapshot
 from conformance.server import ServerSettings, create_app
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
-from conformance.transport import NoResponse, Pacer, Target, TargetGone
+from conformance.transport import BudgetSpent, NoResponse, Pacer, Target, TargetGone
 
 ROLES = ("owner", "admin", "agent")
 # Scenarios run in catalog order, except that the one sending arbitrary sequences of PUTs goes
@@ -53,6 +54,8 @@ class RunConfig:
     pacer: Pacer | None = None
     sleep: Callable[[float], None] = time.sleep  # how 429s are waited out; replay does not wait
     explain: Callable[[Exception], str | None] | None = None  # see Target
+    rate_share: float = 0.5  # of the quota the target announces, the most the run uses (see quota.py)
+    clock: Callable[[], float] = time.monotonic  # what the quota's windows are measured with
 
 
 class Observer(Protocol):
@@ -169,6 +172,9 @@ class Run:
         except TargetGone as gone:
             result.could_not_judge(SuiteError(str(gone)))
             raise
+        except BudgetSpent as spent:
+            result.skip_reason = str(spent)  # a failure found before the budget ran out still stands
+            raise
         except KeyboardInterrupt:
             result.could_not_judge(SuiteError(INTERRUPTED))  # what it judged so far is not a verdict
             raise
@@ -201,6 +207,12 @@ class Run:
             result.could_not_judge(SuiteError(why))
         else:
             result.could_not_judge(_bug(scenario.name, error))
+
+    def not_reached(self, why: str) -> None:
+        """After the request budget ran out: the scenarios it did not reach are skipped, saying why."""
+        for scenario in checks.SCENARIOS:
+            if scenario.requirement_id not in self.done:
+                self.results[scenario.requirement_id].skip_reason = why
 
     def not_judged(self, why: str) -> None:
         """After the run stopped early: the rules it did not get to are errored, saying why."""
@@ -237,9 +249,18 @@ def _bug(name: str, error: BaseException) -> SuiteError:
 def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
     """Test one target. Whatever the target does, the result judges every rule or says why not."""
     started = time.perf_counter()
+    options = config.options
+    most = budget.plan(options.max_examples, options.max_requests).most
     with _target(config) as (base_url, tokens, embedded):
         target = Target(
-            base_url, tokens, timeout=config.timeout, pacer=config.pacer, sleep=config.sleep, explain=config.explain
+            base_url,
+            tokens,
+            timeout=config.timeout,
+            pacer=config.pacer,
+            sleep=config.sleep,
+            explain=config.explain,
+            limit=most - (budget.RESTORE - 1 if options.writes else 0),  # restoring is never cut short
+            quota=Quota(config.rate_share, config.clock),
         )
         try:
             return _run(target, config.options, observer, embedded, started)
@@ -279,6 +300,8 @@ def _run(target: Target, options: Options, observer: Observer | None, embedded: 
                 observer.scenario_finished(result, target.requests - before)
     except TargetGone as gone:
         stopped = str(gone)
+    except BudgetSpent as spent:
+        state.not_reached(str(spent))
     except NoResponse as error:
         stopped = f"the account could not be read before writing to it: {error}"
     except KeyboardInterrupt:
@@ -303,6 +326,7 @@ def _run(target: Target, options: Options, observer: Observer | None, embedded: 
         duration_s=round(time.perf_counter() - started, 3),
         seed=options.seed,
         max_examples=options.max_examples,
+        max_requests=options.max_requests,
         restored=None if outcome is None or not outcome.needed else outcome.succeeded,
         restore_message=None if outcome is None else outcome.message,
         stopped=stopped,
@@ -311,7 +335,9 @@ def _run(target: Target, options: Options, observer: Observer | None, embedded: 
 
 def _restore(target: Target, snapshot: dict) -> Restore:
     """Restore what can be; when that fails, keep the original billing in a file so that a person can."""
-    target.try_again()  # a target that stopped answering gets one more chance to be put right
+    # A target that stopped answering gets one more chance to be put right, and the requests that
+    # restore were kept out of the budget.
+    target.try_again(None if target.limit is None else target.limit + budget.RESTORE - 1)
     outcome = restore(target, snapshot)
     if outcome.succeeded:
         return outcome

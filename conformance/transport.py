@@ -31,6 +31,7 @@ from conformance.exchange import (
     ReceivedResponse,
     SentRequest,
 )
+from conformance.quota import Quota
 
 Listener = Callable[[Exchange], None]
 MAX_RETRY_WAIT_S = 120.0
@@ -47,6 +48,13 @@ class NoResponse(Exception):
     def __init__(self, exchange: Exchange) -> None:
         super().__init__(f"{exchange.method} as {exchange.credential.label}: {exchange.problem}")
         self.exchange = exchange
+
+
+class BudgetSpent(BaseException):
+    """The run has sent as many requests as it may (`--max-requests`): the rules not reached are skipped.
+
+    A BaseException for the same reason as TargetGone: hypothesis must stop at once.
+    """
 
 
 class TargetGone(BaseException):
@@ -142,6 +150,8 @@ class Target:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
         explain: Callable[[Exception], str | None] | None = None,
+        limit: int | None = None,
+        quota: Quota | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + spec.ACCOUNT_PATH
@@ -154,6 +164,8 @@ class Target:
         self._sleep = sleep
         self.timeout = timeout
         self.gone: TargetGone | None = None
+        self.limit = limit  # requests the run may send, restore aside; None: no limit
+        self.quota = quota or Quota()
         self.answered_once = False  # a target that never answered "could not be reached"
         # Says why an error that is not the network's means no answer (e.g. a cassette without
         # this request), or None to let it through as the bug it is.
@@ -168,9 +180,13 @@ class Target:
     def close(self) -> None:
         self._client.close()
 
-    def try_again(self) -> None:
-        """Forget that the target stopped answering: restoring a live account deserves one more try."""
+    def try_again(self, limit: int | None) -> None:
+        """Forget that the target stopped answering: restoring a live account deserves one more try.
+
+        `limit` is the run's whole budget, of which the requests that restore were kept in reserve.
+        """
         self.gone = None
+        self.limit = limit
 
     def has(self, role: str) -> bool:
         return role in self.tokens
@@ -222,10 +238,9 @@ class Target:
         # out more timeouts.
         if self.gone is not None:
             raise self.gone
-        if self.pacer is not None:
-            delay = self.pacer.delay()
-            if delay > 0:
-                self._sleep(delay)
+        delay = max(self.pacer.delay() if self.pacer is not None else 0.0, self.quota.delay())
+        if delay > 0:
+            self._sleep(delay)
         try:
             exchange = self._exchange(method, credential, headers, content)
         except httpx.LocalProtocolError:
@@ -237,6 +252,7 @@ class Target:
             sent = "" if content is None else " with body " + self.redact(content.decode("utf-8", "replace"))[:200]
             raise self._gone(f"{method} {self.url} as {credential.label}{sent}: {explained}") from None
         if exchange.complete:
+            self.quota.observe(exchange.response.headers)
             self._tell(exchange)
             return exchange
         # An answer that never came is ROBUST-HTTP's to judge only while the target answers others;
@@ -255,6 +271,8 @@ class Target:
         self, method: str, credential: Credential, headers: dict[str, str], content: bytes | None
     ) -> Exchange:
         """One request and what came back of it, complete or not."""
+        if self.limit is not None and self.requests >= self.limit:
+            raise BudgetSpent(f"the --max-requests budget was spent ({self.requests} requests) before this rule")
         self.requests += 1
         request = self._client.build_request(method, self.url, headers=headers, content=content)
         response: httpx.Response | None = None

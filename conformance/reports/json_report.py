@@ -56,6 +56,7 @@ def _to_dict(result: RunResult) -> dict[str, Any]:
         "duration_s": result.duration_s,
         "seed": result.seed,
         "max_examples": result.max_examples,
+        "max_requests": result.max_requests,
         "summary": result.summary(),
         "restore": {"restored": result.restored, "message": result.restore_message},
         "requirements": [_requirement(entry) for entry in result.requirements],

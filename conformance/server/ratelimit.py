@@ -47,7 +47,14 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         allowed, remaining, reset_in = self._take()
-        budget = {"X-Rate-Limit": str(self.per_minute), "X-Rate-Limit-Remaining": str(remaining)}
+        # Zendesk's own headers, and the IETF draft's, which also say when the window resets.
+        budget = {
+            "X-Rate-Limit": str(self.per_minute),
+            "X-Rate-Limit-Remaining": str(remaining),
+            "RateLimit-Limit": str(self.per_minute),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(max(1, math.ceil(reset_in))),
+        }
         if allowed:
 
             async def send_with_budget(message: MutableMapping[str, Any]) -> None:
