@@ -2,7 +2,8 @@
 
     python benchmarks/bench.py
 
-1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s.
+1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s; and
+   against servers with one fault each, as a ratio of the passing run's time (shrinking is bounded).
 2. `schemathesis run` on the same description against the same kind of loopback server, its
    requests counted at the server: the baseline for the suite's requests/s.
 3. The reference server under load over loopback: GET and PUT requests/s from 4 client threads,
@@ -19,6 +20,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import faults  # the deliberately broken servers live with the tests
 
 from conformance import cassettes, spec
 from conformance.context import Options
@@ -48,6 +52,21 @@ def suite() -> tuple[float, float]:
     result = run(RunConfig(options=Options(seed=1)))
     seconds = time.perf_counter() - started
     return seconds, result.requests / seconds
+
+
+def timed_run(app: object) -> float:
+    with BackgroundServer(app) as server:
+        started = time.perf_counter()
+        run(RunConfig(base_url=server.url, tokens=DEFAULT_TOKENS, options=Options(seed=1)))
+        return time.perf_counter() - started
+
+
+def faulty() -> None:
+    """Runs against one-fault servers, each as a ratio of a passing run timed beside it."""
+    for fault in (faults.ReplacesBilling, faults.IgnoresUpdates, faults.AdminCanUpdate, faults.CrashesOnWrongType):
+        passing = timed_run(create_app())
+        failing = timed_run(fault())
+        print(f"  {fault.__name__}: {failing:.1f} s, {failing / passing:.2f} x the passing run ({passing:.1f} s)")
 
 
 def schemathesis_baseline() -> tuple[float, float]:
@@ -119,6 +138,8 @@ def main() -> None:
     print(f"replay of cassettes/reference.yaml: {replayed:.2f} s (a live run of the same size: {live:.2f} s)")
     seconds, rate = suite()
     print(f"chat-conformance run (embedded server): {seconds:.1f} s, {rate:.0f} requests/s")
+    print("against a server with one fault:")
+    faulty()
     base_seconds, base_rate = schemathesis_baseline()
     print(f"schemathesis run (same description, loopback server): {base_seconds:.1f} s, {base_rate:.0f} requests/s")
     print(f"  ratio of requests/s, suite / schemathesis: {rate / base_rate:.2f}")

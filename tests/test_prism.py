@@ -48,6 +48,8 @@ BOTH = {
 # With --dynamic every answer is new random data, so every rule that compares two reads fails too.
 DYNAMIC_ONLY = {"RO-IGNORED", "UPD-IDEMPOTENT", "ROBUST-INVALID-REJECTED", "ROBUST-CONTENT-TYPE", "ROBUST-METHOD"}
 EXPECTED = {"static": BOTH, "dynamic": BOTH | DYNAMIC_ONLY}
+# Random data may, now and then, put the account key (a few random words) in a refusal.
+MAY_ALSO_FAIL = {"static": set(), "dynamic": {"AUTH-NO-LEAK"}}
 # Prism 5.16 exits on a PUT whose validation error names a field beyond Latin-1: it puts the
 # message in a response header, which Node refuses. The edge values send one in ROBUST-STATE-VALID,
 # the last scenario, so the run ends there with the rules it had not finished errored.
@@ -110,7 +112,8 @@ def test_the_suite_names_prisms_deviations(
     statuses = {entry["id"]: entry["status"] for entry in report["requirements"]}
     assert list(statuses) == [requirement.id for requirement in catalog.requirements()]
     assert code == 1 and report["verdict"] == "fail"
-    assert {id_ for id_, status in statuses.items() if status == "failed"} == EXPECTED[mode]
+    failed = {id_ for id_, status in statuses.items() if status == "failed"}
+    assert EXPECTED[mode] <= failed <= EXPECTED[mode] | MAY_ALSO_FAIL[mode]
     assert {id_ for id_, status in statuses.items() if status == "errored"} == NOT_JUDGED
     entries = {entry["id"]: entry for entry in report["requirements"]}
     assert "the target stopped answering" in entries["ROBUST-STATE-VALID"]["reason"]
