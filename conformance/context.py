@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -43,7 +42,9 @@ def _seed_alone_decides() -> Iterator[None]:
 
 
 SHRINK_REQUESTS = 60  # requests a property may send to shrink a failure before the smallest found stands
-SHRINK_SECONDS = 5.0  # and seconds it may spend on it: drawing candidates costs time even without requests
+# and candidates it may try: drawing one costs time even without a request. A count, not a clock,
+# so that the same seed always sends the same requests and a cassette replays on any machine.
+SHRINK_CANDIDATES = 100
 
 
 class _ShrinkingDone(BaseException):
@@ -59,19 +60,20 @@ class _SmallestFailure:
 
     def __init__(self, target: Target) -> None:
         self.target = target
-        self.started: tuple[int, float] | None = None
+        self.started_at: int | None = None  # requests sent when the first failure was found
+        self.candidates = 0
         self.violation: Violation | None = None
 
     def found(self, violation: Violation) -> None:
-        if self.started is None:
-            self.started = (self.target.requests, time.monotonic())
+        if self.started_at is None:
+            self.started_at = self.target.requests
         self.violation = violation
 
     def check_budget(self) -> None:
-        if self.started is None:
+        if self.started_at is None:
             return
-        requests, since = self.started
-        if self.target.requests - requests >= SHRINK_REQUESTS or time.monotonic() - since >= SHRINK_SECONDS:
+        self.candidates += 1
+        if self.target.requests - self.started_at >= SHRINK_REQUESTS or self.candidates > SHRINK_CANDIDATES:
             raise _ShrinkingDone
 
 
