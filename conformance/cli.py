@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chat-conformance", description="Conformance suite for the Zendesk Chat Accounts API."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,requirements,report,lint-docs}")
+    commands = parser.add_subparsers(dest="command", required=True)  # usage lists every command
 
     run = commands.add_parser("run", help="test a target (no --base-url: the embedded reference server)")
     run.add_argument("--base-url", metavar="URL", help=f"the target, e.g. https://acme.zendesk.com [{ENV['base_url']}]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.exchange import NO_RESPONSE, Exchange
+from conformance.exchange import NO_RESPONSE, Exchange, as_is
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Failure:
 
     def to_dict(self) -> dict[str, Any]:
         """The failure as reports show it, every secret removed."""
-        redact = self.exchange.redact if self.exchange is not None else _as_is
+        redact = self.exchange.redact if self.exchange is not None else as_is
         data: dict[str, Any] = {"message": redact(self.message)}
         if self.expected is not None:
             data["expected"] = redact(self.expected)
@@ -33,10 +33,6 @@ class Failure:
                 data["response"] = response
             data["curl"] = self.exchange.request.curl()
         return data
-
-
-def _as_is(text: str) -> str:
-    return text
 
 
 class Violation(AssertionError):

@@ -237,12 +237,15 @@ class Run:
                 result.skip_reason = check.unexercised
 
 
+def _with_exception(reason: str, error: BaseException) -> SuiteError:
+    """A rule errored by an exception the suite raised, with what a bug report needs."""
+    return SuiteError(reason, f"{type(error).__name__}: {error}", "".join(traceback.format_exception(error)))
+
+
 def _bug(name: str, error: BaseException) -> SuiteError:
-    """A check that raised what no check should: the rule is errored, with what a bug report needs."""
-    return SuiteError(
-        reason=f"the check {name} raised {type(error).__name__}: {error}; please report this as a bug",
-        exception=f"{type(error).__name__}: {error}",
-        traceback="".join(traceback.format_exception(error)),
+    """A check that raised what no check should."""
+    return _with_exception(
+        f"the check {name} raised {type(error).__name__}: {error}; please report this as a bug", error
     )
 
 
@@ -270,13 +273,10 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
 
 def _snapshot(target: Target) -> dict | None:
     """The owner's view before any write; a request that got no answer is tried again."""
-    for attempt in range(SNAPSHOT_TRIES):
-        try:
+    for _ in range(SNAPSHOT_TRIES - 1):
+        with contextlib.suppress(NoResponse):
             return take_snapshot(target)
-        except NoResponse:
-            if attempt == SNAPSHOT_TRIES - 1:
-                raise
-    return None
+    return take_snapshot(target)
 
 
 def _run(target: Target, options: Options, observer: Observer | None, embedded: bool, started: float) -> RunResult:
@@ -347,9 +347,9 @@ def _restore(target: Target, snapshot: dict) -> Restore:
 
 def unjudged(base_url: str, why: str, error: BaseException | None = None) -> RunResult:
     """The result of a run that could not start or was cut off before it had a result: every rule errored."""
-    detail = None if error is None else _bug("", error)
+    reason = SuiteError(why) if error is None else _with_exception(why, error)
     results = [RequirementResult(requirement) for requirement in catalog.requirements()]
     for result in results:
-        result.could_not_judge(SuiteError(why, detail.exception, detail.traceback) if detail else SuiteError(why))
+        result.could_not_judge(reason)
     info = TargetInfo(base_url=base_url or "(embedded reference server)", roles=[], support_created=False, writes=False)
     return RunResult(info, results, requests=0, duration_s=0.0, seed=0, max_examples=1, stopped=why)

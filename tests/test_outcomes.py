@@ -36,13 +36,13 @@ def _replace_check(monkeypatch: pytest.MonkeyPatch, requirement_id: str) -> None
     monkeypatch.setattr(checks, "RESPONSE_CHECKS", patched)
 
 
-def _run_cli(url: str, tmp_path: Path, *extra: str) -> tuple[int, dict, Path]:
+def _run_cli(url: str, tmp_path: Path, *extra: str) -> tuple[int, dict]:
     paths = {"--json": tmp_path / "r.json", "--junit-xml": tmp_path / "r.xml", "--html": tmp_path / "r.html"}
     args = [item for option, path in paths.items() for item in (option, str(path))]
     code = cli.main(["run", "--base-url", url, *TOKENS, "--seed", str(SEED), "--max-examples", "5", *args, *extra])
     report = json.loads(paths["--json"].read_text())
     jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
-    return code, report, tmp_path
+    return code, report
 
 
 def test_a_check_that_raises_errors_its_own_rule_and_the_others_are_judged(
@@ -50,21 +50,21 @@ def test_a_check_that_raises_errors_its_own_rule_and_the_others_are_judged(
 ) -> None:
     _replace_check(monkeypatch, "AUTH-ERROR-BODY")
     with BackgroundServer(faults.Fault()) as server:
-        code, report, folder = _run_cli(server.url, tmp_path)
+        code, report = _run_cli(server.url, tmp_path)
     assert code == 3 and report["verdict"] == "error" and "AUTH-ERROR-BODY" in report["error"]
     statuses = {entry["id"]: entry for entry in report["requirements"]}
     errored = statuses["AUTH-ERROR-BODY"]
     assert errored["status"] == "errored" and "ZeroDivisionError: a bug in a check" in errored["error"]["traceback"]
     assert {entry["status"] for id_, entry in statuses.items() if id_ != "AUTH-ERROR-BODY"} == {"passed", "skipped"}
-    assert '<error message="AUTH-ERROR-BODY could not be judged' in (folder / "r.xml").read_text()
-    assert 'class="errored"' in (folder / "r.html").read_text()
+    assert '<error message="AUTH-ERROR-BODY could not be judged' in (tmp_path / "r.xml").read_text()
+    assert 'class="errored"' in (tmp_path / "r.html").read_text()
     assert "errored  SHOULD AUTH-ERROR-BODY" in capsys.readouterr().out
 
 
 def test_a_must_failure_outranks_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _replace_check(monkeypatch, "AUTH-ERROR-BODY")
     with BackgroundServer(faults.AdminSeesBilling()) as server:
-        code, report, _ = _run_cli(server.url, tmp_path)
+        code, report = _run_cli(server.url, tmp_path)
     assert code == 1 and report["verdict"] == "fail" and "error" not in report
 
 
@@ -84,7 +84,7 @@ def test_a_scenario_that_raises_is_errored_with_its_exception(monkeypatch: pytes
 def test_a_target_that_stops_answering_ends_the_run_with_a_report_and_a_backup(tmp_path: Path) -> None:
     fault = faults.Fault()
     with http_double.serving(http_double.StopsAnsweringAfter(120), fault) as url:
-        code, report, _ = _run_cli(url, tmp_path)
+        code, report = _run_cli(url, tmp_path)
     assert code == 3 and "stopped answering" in report["error"]
     statuses = {entry["id"]: entry["status"] for entry in report["requirements"]}
     assert statuses["ROBUST-HTTP"] == "passed"  # judged on every answer before the target went away

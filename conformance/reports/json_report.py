@@ -35,14 +35,7 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
 
 
 def to_dict(result: RunResult) -> dict[str, Any]:
-    report = _to_dict(result)
-    if result.error is not None:
-        report["error"] = result.error
-    return report
-
-
-def _to_dict(result: RunResult) -> dict[str, Any]:
-    return {
+    report = {
         "tool": {"name": "zendesk-chat-conformance", "version": __version__},
         "target": {
             "base_url": result.target.base_url,
@@ -61,6 +54,9 @@ def _to_dict(result: RunResult) -> dict[str, Any]:
         "restore": {"restored": result.restored, "message": result.restore_message},
         "requirements": [_requirement(entry) for entry in result.requirements],
     }
+    if result.error is not None:
+        report["error"] = result.error
+    return report
 
 
 def write(result: RunResult, path: Path) -> None:
