@@ -26,9 +26,9 @@ from conformance.server.settings import DEFAULT_TOKENS  # noqa: E402
 SEED, EXAMPLES = "20261125", "10"
 CASSETTES = {
     # A conformant run: every requirement the reference server can be asked about passes.
-    "reference.yaml": create_app,
+    "reference.json": create_app,
     # A failing run: an admin is shown billing, so BILLING-OWNER-ONLY fails and the verdict is fail.
-    "admin-sees-billing.yaml": faults.AdminSeesBilling,
+    "admin-sees-billing.json": faults.AdminSeesBilling,
 }
 
 

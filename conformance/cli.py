@@ -7,6 +7,7 @@ not judge every rule (the target could not be reached or stopped answering) and 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -273,7 +274,6 @@ def _compare_with_recording(result: Any, recorded: dict[str, Any], err: Any) -> 
 def _execute(args: argparse.Namespace, err: Any) -> Any:
     """Run, record or replay as the options say; the result of the run."""
     from conformance import cassettes
-    from conformance.server.settings import DEFAULT_TOKENS
 
     if args.replay:
         _refuse_run_options_with_replay(args)
@@ -286,9 +286,11 @@ def _execute(args: argparse.Namespace, err: Any) -> Any:
     config = _live_config(args, err)
     if not args.record:
         return _run(config, err)
+    from conformance.server.settings import DEFAULT_TOKENS
+
     tokens = config.tokens if config.base_url else DEFAULT_TOKENS
     with cassettes.record(args.record, tokens) as recording:
-        result = _run(config, err)
+        result = _run(dataclasses.replace(config, draws=recording.draws), err)
         recording.finish(cassettes.run_metadata(result))
         return result
 

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import hypothesis
-from hypothesis import HealthCheck, Verbosity, given
+from hypothesis import HealthCheck, Phase, Verbosity, given
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 
+from conformance.draws import Draws, Recorder
 from conformance.exchange import Credential, Exchange
 from conformance.failures import Violation, expect_status
 from conformance.transport import NoResponse, Target
@@ -91,9 +93,13 @@ class Options:
 class Context:
     """Shared by every check of one run."""
 
-    def __init__(self, target: Target, options: Options) -> None:
+    def __init__(self, target: Target, options: Options, draws: Draws | None = None) -> None:
         self.target = target
         self.options = options
+        # Recording: the examples each property is given are kept here. Replaying: they are
+        # taken from here instead of drawn.
+        self.draws = draws
+        self._properties: dict[str, int] = {}  # properties run so far, per requirement
         self.snapshot: dict[str, Any] | None = None  # the owner's view before the first write
         self._current: Exchange | None = None
         self.requirement_id = ""  # the requirement being judged, set by the runner
@@ -182,6 +188,43 @@ class Context:
                 first = first or violation
         if first is not None:
             raise first
+        key = self._next_property_key()
+        given = self.draws.given(key) if self.draws is not None else None
+        if given is not None:
+            self._give(given, test)
+        else:
+            self._draw(strategy, test, key, max_examples)
+
+    def _next_property_key(self) -> str:
+        count = self._properties.get(self.requirement_id, 0)
+        self._properties[self.requirement_id] = count + 1
+        return f"{self.requirement_id}/{count}"
+
+    def _give(self, examples: Sequence[T], test: Callable[[T], None]) -> None:
+        """Replay: the examples a recording gave, in its order, ending as hypothesis ended it there.
+
+        Hypothesis reports the last failure it saw (the smallest it found), so the last one raised
+        here is the one reported.
+        """
+        last: Violation | None = None
+        answered = 0
+        for example in examples:
+            try:
+                test(example)
+            except NoResponse as error:
+                self.unanswered.append(error)
+                continue
+            except Violation as violation:
+                last = violation
+            answered += 1
+        if last is not None:
+            raise last
+        if examples and not answered:
+            raise Unsatisfiable("none of the examples got a complete answer")
+
+    def _draw(
+        self, strategy: st.SearchStrategy[T], test: Callable[[T], None], key: str, max_examples: int | None
+    ) -> None:
         settings = hypothesis.settings(
             max_examples=max_examples or self.options.max_examples,
             database=None,
@@ -189,12 +232,18 @@ class Context:
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
             verbosity=Verbosity.quiet,
+            # No explain phase: it re-runs a failing example over and over to say which parts of it
+            # matter, each time sending requests; the shrunk example already shows that.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
         )
 
         smallest = _SmallestFailure(self.target)
+        recorder = self.draws.recorder() if self.draws is not None else None
 
         def answered(example: T) -> None:
             smallest.check_budget()
+            if recorder is not None:
+                recorder.saw(example)
             # An example whose request got no complete answer judges nothing here (ROBUST-HTTP
             # has judged the answer): it is dropped, and never shrunk as if it were a failure.
             try:
@@ -212,7 +261,18 @@ class Context:
                 run()
             except _ShrinkingDone:
                 assert smallest.violation is not None
+                self._keep(key, recorder)
                 raise smallest.violation from None
+            except Violation:
+                self._keep(key, recorder)
+                raise
+        self._keep(key, recorder)
+
+    def _keep(self, key: str, recorder: Recorder | None) -> None:
+        # Only a property that ended in a pass or a failure is kept: any other ending (a flaky
+        # target, a check that broke) is left for a replay to draw again, as the recording did.
+        if self.draws is not None and recorder is not None:
+            self.draws.keep(key, recorder)
 
     def examples(self, fraction: float = 1.0) -> int:
         return max(1, round(self.options.max_examples * fraction))

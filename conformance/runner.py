@@ -21,18 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+import httpx
 from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import budget, catalog, checks
 from conformance.context import Context, Options
+from conformance.draws import Draws
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation
 from conformance.quota import Quota
 from conformance.results import RequirementResult, RunResult, Status, SuiteError, TargetInfo
 from conformance.safety import Restore, restore, take_snapshot
-from conformance.server import ServerSettings, create_app
-from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 from conformance.transport import BudgetSpent, NoResponse, Pacer, Target, TargetGone
 
 ROLES = ("owner", "admin", "agent")
@@ -56,6 +55,9 @@ class RunConfig:
     explain: Callable[[Exception], str | None] | None = None  # see Target
     rate_share: float = 0.5  # of the quota the target announces, the most the run uses (see quota.py)
     clock: Callable[[], float] = time.monotonic  # what the quota's windows are measured with
+    # Replay: the recorded answers, sent from here instead of a network, and the recorded examples.
+    transport: httpx.BaseTransport | None = None
+    draws: Draws | None = None  # recording: filled in; replaying: given to the checks again
 
 
 class Observer(Protocol):
@@ -77,6 +79,11 @@ def _target(config: RunConfig) -> Iterator[tuple[str, Mapping[str, str | None], 
     if config.base_url:
         yield config.base_url, config.tokens, False
         return
+    # Imported here: a run against another target (or a replay) never starts the reference server.
+    from conformance.server import ServerSettings, create_app
+    from conformance.server.embedded import BackgroundServer
+    from conformance.server.settings import DEFAULT_TOKENS
+
     settings = ServerSettings(support_created=config.options.support_created)
     with BackgroundServer(create_app(settings)) as server:
         yield server.url, DEFAULT_TOKENS, True
@@ -115,9 +122,9 @@ def _found(error: BaseException, kind: type[E]) -> list[E]:
 class Run:
     """One run's state: the results being filled in, and the context the checks share."""
 
-    def __init__(self, target: Target, options: Options) -> None:
+    def __init__(self, target: Target, options: Options, draws: Draws | None = None) -> None:
         self.target = target
-        self.ctx = Context(target, options)
+        self.ctx = Context(target, options, draws)
         self.results = {r.id: RequirementResult(r) for r in catalog.requirements()}
         for check in checks.RESPONSE_CHECKS:
             self.results[check.requirement_id].checks.append(check.name)
@@ -262,11 +269,12 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
             pacer=config.pacer,
             sleep=config.sleep,
             explain=config.explain,
+            transport=config.transport,
             limit=most - (budget.RESTORE - 1 if options.writes else 0),  # restoring is never cut short
             quota=Quota(config.rate_share, config.clock),
         )
         try:
-            return _run(target, config.options, observer, embedded, started)
+            return _run(target, config, observer, embedded, started)
         finally:
             target.close()
 
@@ -279,8 +287,9 @@ def _snapshot(target: Target) -> dict | None:
     return take_snapshot(target)
 
 
-def _run(target: Target, options: Options, observer: Observer | None, embedded: bool, started: float) -> RunResult:
-    state = Run(target, options)
+def _run(target: Target, config: RunConfig, observer: Observer | None, embedded: bool, started: float) -> RunResult:
+    options = config.options
+    state = Run(target, options, config.draws)
     scenarios = _ordered_scenarios()
     if observer:
         observer.started(len(scenarios))

@@ -11,14 +11,16 @@ import pytest
 import yaml
 
 from conformance import cassettes, cli
-from conformance.cassettes import Scrubber
+from conformance.cassettes.format import dump_json, load
+from conformance.cassettes.scrub import Scrubber
+from conformance.context import Context
 from conformance.runner import run
 from conformance.server import ServerSettings
 from conformance.server.embedded import BackgroundServer
 from conformance.server.store import DEFAULT_ACCOUNT
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
-COMMITTED = sorted(CASSETTES.glob("*.yaml"))
+COMMITTED = sorted(CASSETTES.glob("*.json"))
 
 
 @pytest.fixture
@@ -37,11 +39,13 @@ def _replayed(path: Path) -> tuple[dict, object]:
 
 def test_there_is_a_passing_and_a_failing_cassette() -> None:
     verdicts = {path.name: _recorded(path)["verdict"] for path in COMMITTED}
-    assert verdicts == {"reference.yaml": "pass", "admin-sees-billing.yaml": "fail"}
+    assert verdicts == {"reference.json": "pass", "admin-sees-billing.json": "fail"}
 
 
 def _recorded(path: Path) -> dict:
-    return yaml.safe_load(path.read_text())["metadata"]["chat_conformance"]
+    text = path.read_text()
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    return data["metadata"]["chat_conformance"]
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=[path.name for path in COMMITTED])
@@ -56,7 +60,16 @@ def test_a_committed_cassette_replays_offline_to_its_recorded_results(path: Path
     assert result.requests == recorded["requests"]
 
 
-@pytest.mark.parametrize(("name", "code"), [("reference.yaml", 0), ("admin-sees-billing.yaml", 1)])
+def test_a_replay_draws_no_example(monkeypatch: pytest.MonkeyPatch, no_network: None) -> None:
+    def draw(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a replay drew examples instead of giving the recorded ones")
+
+    monkeypatch.setattr(Context, "_draw", draw)
+    recorded, result = _replayed(CASSETTES / "reference.json")
+    assert result.verdict == recorded["verdict"] == "pass"
+
+
+@pytest.mark.parametrize(("name", "code"), [("reference.json", 0), ("admin-sees-billing.json", 1)])
 def test_replay_gives_the_recorded_exit_code(name: str, code: int, no_network: None) -> None:
     assert cli.main(["run", "--replay", str(CASSETTES / name)]) == code
 
@@ -102,10 +115,10 @@ def test_a_recording_keeps_no_token_and_no_original_personal_value(tmp_path: Pat
 def test_a_request_missing_from_the_cassette_is_named_with_how_to_re_record(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], no_network: None
 ) -> None:
-    data = yaml.safe_load((CASSETTES / "reference.yaml").read_text())
+    data = json.loads((CASSETTES / "reference.json").read_text())
     del data["interactions"][40]
-    broken = tmp_path / "broken.yaml"
-    broken.write_text(yaml.safe_dump(data))
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
     report = tmp_path / "report.json"
     assert cli.main(["run", "--replay", str(broken), "--json", str(report)]) == 3
     captured = capsys.readouterr()
@@ -119,7 +132,7 @@ def test_a_request_missing_from_the_cassette_is_named_with_how_to_re_record(
     "extra", [["--seed", "1"], ["--owner-token", "x"], ["--base-url", "http://x"], ["--no-writes"]]
 )
 def test_replay_takes_its_options_from_the_cassette(extra: list[str]) -> None:
-    assert cli.main(["run", "--replay", str(CASSETTES / "reference.yaml"), *extra]) == 2
+    assert cli.main(["run", "--replay", str(CASSETTES / "reference.json"), *extra]) == 2
 
 
 def test_a_file_that_is_not_a_cassette_is_a_usage_error(tmp_path: Path) -> None:
@@ -130,6 +143,18 @@ def test_a_file_that_is_not_a_cassette_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("interactions: [\n")
     assert cli.main(["run", "--replay", str(bad)]) == 2
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text('{"interactions": [')
+    assert cli.main(["run", "--replay", str(bad_json)]) == 2
+
+
+def test_a_json_cassette_keeps_a_body_that_is_not_text() -> None:
+    binary = b"\xff\xfe not UTF-8"
+    data = {"interactions": [{"request": {"body": binary}, "response": {"body": {"string": binary}}}]}
+    text = dump_json(data)
+    assert "base64" in text
+    again = load(text, "json")["interactions"][0]
+    assert again["request"]["body"] == again["response"]["body"]["string"] == binary
 
 
 def test_the_scrubber_keeps_one_fake_per_value_and_leaves_generated_values_alone() -> None:
@@ -152,7 +177,7 @@ def test_a_cassette_serves_as_a_mock_for_a_real_client(monkeypatch: pytest.Monke
     zenpy = pytest.importorskip("zenpy")
     monkeypatch.setenv("ZENPY_FORCE_NETLOC", "recorded.invalid")
     monkeypatch.setenv("ZENPY_FORCE_SCHEME", "http")
-    with cassettes.mock(CASSETTES / "reference.yaml", tokens={"owner": "my-sdk-test-token"}):
+    with cassettes.mock(CASSETTES / "reference.json", tokens={"owner": "my-sdk-test-token"}):
         client = zenpy.Zenpy(subdomain="example", oauth_token="my-sdk-test-token")
         account = client.chats.accounts()
     assert account.account_key == "scrubbed-account-key"
@@ -160,8 +185,9 @@ def test_a_cassette_serves_as_a_mock_for_a_real_client(monkeypatch: pytest.Monke
     assert account.billing.email == "person4@example.com"
 
 
-def test_record_then_replay_in_one_process(tmp_path: Path) -> None:
-    cassette = tmp_path / "embedded.yaml"
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_record_then_replay_in_one_process(tmp_path: Path, suffix: str) -> None:
+    cassette = tmp_path / f"embedded{suffix}"
     assert cli.main(["run", "--seed", "9", "--max-examples", "4", "--record", str(cassette)]) == 0
     recorded = _recorded(cassette)
     assert recorded["embedded"] is True and recorded["seed"] == 9

@@ -28,9 +28,8 @@ PRISM = Path(__file__).resolve().parent / "prism" / "node_modules" / ".bin" / "p
 TOKENS = [arg for role in ("owner", "admin", "agent") for arg in (f"--{role}-token", f"prism-{role}-token")]
 
 # What Prism does that the API does not, in both modes: it checks that a bearer token is there,
-# not whose it is; it keeps no state; it hangs on a body that is not JSON and fails with 500 on one
-# nested deeper than Node parses; it answers 422 (not 400) for a body that is not JSON, and its own
-# errors as application/problem+json.
+# not whose it is; it keeps no state; it fails with 500 on a body nested deeper than Node parses;
+# it answers 422 (not 400) for a body that is not JSON, and its own errors as application/problem+json.
 BOTH = {
     "AUTH-INVALID",  # an unknown token is served like any other
     "ROLE-GET-AGENT",  # an agent reads the account
@@ -42,14 +41,14 @@ BOTH = {
     "UPD-MERGE",
     "ROBUST-BAD-JSON",
     "ROBUST-NO-5XX",
-    "ROBUST-HTTP",
     "SHAPE-CONTENT-TYPE",
 }
 # With --dynamic every answer is new random data, so every rule that compares two reads fails too.
 DYNAMIC_ONLY = {"RO-IGNORED", "UPD-IDEMPOTENT", "ROBUST-INVALID-REJECTED", "ROBUST-CONTENT-TYPE", "ROBUST-METHOD"}
 EXPECTED = {"static": BOTH, "dynamic": BOTH | DYNAMIC_ONLY}
-# Random data may, now and then, put the account key (a few random words) in a refusal.
-MAY_ALSO_FAIL = {"static": set(), "dynamic": {"AUTH-NO-LEAK"}}
+# Prism hangs on some bodies that are not JSON (ROBUST-HTTP): whether a run sends one depends on
+# what it draws. Random data may, now and then, put the account key (a few random words) in a refusal.
+MAY_ALSO_FAIL = {"static": {"ROBUST-HTTP"}, "dynamic": {"ROBUST-HTTP", "AUTH-NO-LEAK"}}
 # Prism 5.16 exits on a PUT whose validation error names a field beyond Latin-1: it puts the
 # message in a response header, which Node refuses. The edge values send one in ROBUST-STATE-VALID,
 # the last scenario, so the run ends there with the rules it had not finished errored.
@@ -118,6 +117,6 @@ def test_the_suite_names_prisms_deviations(
     entries = {entry["id"]: entry for entry in report["requirements"]}
     assert "the target stopped answering" in entries["ROBUST-STATE-VALID"]["reason"]
     assert KILLER in entries["ROBUST-STATE-VALID"]["reason"]
-    hang = entries["ROBUST-HTTP"]["failures"][0]
-    assert "no answer within the timeout" in hang["actual"] and hang["request"]["method"] == "PUT"
+    for hang in entries["ROBUST-HTTP"].get("failures", []):
+        assert "no answer within the timeout" in hang["actual"] and hang["request"]["method"] == "PUT"
     assert report["restore"]["restored"] is False  # Prism is gone: the original billing is kept in a file

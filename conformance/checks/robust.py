@@ -67,7 +67,7 @@ def _wrongly_typed_bodies() -> st.SearchStrategy[Any]:
 
 def breaks_types(document: Any) -> bool:
     """Whether a JSON document breaks the documented types of a PUT body (unknown fields do not count)."""
-    return document is not generation.NOT_JSON and not spec.types_only_validator("AccountUpdate").is_valid(document)
+    return document is not generation.NOT_JSON and not spec.is_valid("AccountUpdate", document, types_only=True)
 
 
 def _invalid_bodies() -> st.SearchStrategy[bytes]:

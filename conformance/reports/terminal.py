@@ -25,6 +25,10 @@ class ProgressDisplay:
             TimeElapsedColumn(),
             console=console,
             transient=True,
+            # Drawn only where someone watches, and a few times a second: each redraw holds the
+            # interpreter that is also sending requests.
+            disable=not console.is_terminal,
+            refresh_per_second=4,
         )
         self._task = self._progress.add_task("starting", total=None, requests=0)
         self._requests = 0

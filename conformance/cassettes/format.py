@@ -1,0 +1,120 @@
+"""What recording, replaying and mocking agree on: where things are kept, and who sent a request."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance import __version__
+from conformance.exchange import REDACTED
+
+CREDENTIAL_HEADER = "X-Chat-Conformance-Credential"
+METADATA_KEY = "chat_conformance"
+VERSIONED = ("zendesk-chat-conformance", "schemathesis", "hypothesis")
+
+
+class CassetteError(Exception):
+    """A cassette that cannot be used: missing, not a chat-conformance cassette, or not matching the run."""
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = __version__ if name == "zendesk-chat-conformance" else "unknown"
+    return versions
+
+
+def credential_labeller(tokens: Mapping[str, str | None]) -> Callable[[Any], Any]:
+    """A vcrpy `before_record_request` that replaces the token by the role it belongs to.
+
+    vcrpy runs it again on requests it already changed (when matching), so it must be idempotent.
+    """
+    who_sent = sender(tokens)
+
+    def label(request: Any) -> Any:
+        if CREDENTIAL_HEADER in request.headers:
+            return request
+        value = request.headers.get("Authorization")
+        request.headers[CREDENTIAL_HEADER] = who_sent(value)
+        if value is not None:
+            request.headers["Authorization"] = f"Bearer {REDACTED}"
+        return request
+
+    return label
+
+
+def sender(tokens: Mapping[str, str | None]) -> Callable[[str | None], str]:
+    """Who an Authorization value says sent a request: a role, `none`, or `other: ...` with tokens masked."""
+    roles = {f"Bearer {token}": role for role, token in tokens.items() if token}
+    secrets = [token for token in tokens.values() if token]
+
+    def who(value: str | None) -> str:
+        if value is None:
+            return "none"
+        if value in roles:
+            return roles[value]
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return f"other: {value}"
+
+    return who
+
+
+@functools.lru_cache(maxsize=4096)
+def comparable_body(raw: bytes) -> tuple[str, Any]:
+    """A body as replay compares it: as a JSON value when it is JSON, else byte for byte."""
+    try:
+        return ("json", json.dumps(json.loads(raw), sort_keys=True))
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses: as bytes
+        return ("raw", raw)
+
+
+def serializer_for(path: Path) -> str:
+    """A cassette named `*.json` is JSON, which loads ten times faster; any other is YAML, vcrpy's default."""
+    return "json" if path.suffix.lower() == ".json" else "yaml"
+
+
+def load(text: str, kind: str) -> Any:
+    """A cassette's text as vcrpy's dict, read safely: no YAML tag can make Python run anything."""
+    if kind == "json":
+        try:
+            return _bodies_as_bytes(json.loads(text))
+        except ValueError as error:
+            raise CassetteError(f"the cassette is not valid JSON: {error}") from None
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        raise CassetteError(f"the cassette is not valid YAML: {error}") from None
+
+
+def dump_json(data: dict[str, Any]) -> str:
+    """vcrpy's JSON layout, except that a body that is not text is kept as base64 instead of refused."""
+    return json.dumps(_bodies_as_base64(data), indent=2) + "\n"
+
+
+def _bodies(data: Any, change: Callable[[Any], Any]) -> Any:
+    for interaction in data.get("interactions", []) if isinstance(data, dict) else []:
+        request, response = interaction.get("request", {}), interaction.get("response", {})
+        if "body" in request:
+            request["body"] = change(request["body"])
+        if isinstance(response.get("body"), dict) and "string" in response["body"]:
+            response["body"]["string"] = change(response["body"]["string"])
+    return data
+
+
+def _bodies_as_base64(data: dict[str, Any]) -> dict[str, Any]:
+    return _bodies(data, lambda body: {"base64": base64.b64encode(body).decode()} if isinstance(body, bytes) else body)
+
+
+def _bodies_as_bytes(data: Any) -> Any:
+    return _bodies(data, lambda body: base64.b64decode(body["base64"]) if isinstance(body, dict) else body)

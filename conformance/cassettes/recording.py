@@ -1,0 +1,75 @@
+"""Recording: vcrpy keeps every exchange of a live run, scrubbed, with how the run was made."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import vcr
+
+from conformance.cassettes.format import METADATA_KEY, credential_labeller, library_versions, serializer_for
+from conformance.cassettes.scrub import ScrubbingSerializer
+from conformance.draws import Draws
+
+NOISY_REQUEST_HEADERS = ["user-agent", "accept-encoding", "connection", "host", "content-length"]
+NOISY_RESPONSE_HEADERS = ("date", "server", "content-length")
+
+
+def _drop_noisy_response_headers(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    response["headers"] = {name: value for name, value in headers.items() if name.lower() not in NOISY_RESPONSE_HEADERS}
+    return response
+
+
+def _recorder(tokens: Mapping[str, str | None], kind: str) -> vcr.VCR:
+    secrets = tuple(token for token in tokens.values() if token)
+    recorder = vcr.VCR(
+        record_mode="all",
+        serializer=kind,
+        filter_headers=NOISY_REQUEST_HEADERS,
+        before_record_request=credential_labeller(tokens),
+        before_record_response=_drop_noisy_response_headers,
+        decode_compressed_response=True,
+    )
+    recorder.register_serializer(kind, ScrubbingSerializer(kind, secrets))
+    return recorder
+
+
+@dataclass
+class Recording:
+    """An open cassette being recorded; `finish` stores how the run was made and what it found."""
+
+    cassette: Any
+    draws: Draws  # give it to the run (RunConfig.draws): it keeps the examples each property is given
+
+    def finish(self, run_metadata: dict[str, Any]) -> None:
+        kept = {**run_metadata, "versions": library_versions(), "draws": self.draws.kept}
+        self.cassette.get_metadata(METADATA_KEY, kept)
+
+
+@contextlib.contextmanager
+def record(path: Path, tokens: Mapping[str, str | None]) -> Iterator[Recording]:
+    """Record every exchange made inside the block to a new cassette at `path` (replacing any)."""
+    path.unlink(missing_ok=True)
+    with _recorder(tokens, serializer_for(path)).use_cassette(str(path)) as cassette:
+        yield Recording(cassette, Draws(tokens))
+
+
+def run_metadata(result: Any) -> dict[str, Any]:
+    """How a run was made and what it found, as a cassette's metadata keeps it."""
+    return {
+        "base_url": result.target.base_url,
+        "roles": result.target.roles,
+        "support_created": result.target.support_created,
+        "writes": result.target.writes,
+        "embedded": result.target.embedded,
+        "seed": result.seed,
+        "max_examples": result.max_examples,
+        "max_requests": result.max_requests,
+        "requests": result.requests,
+        "verdict": result.verdict,
+        "statuses": {entry.requirement.id: entry.status.value for entry in result.requirements},
+    }
