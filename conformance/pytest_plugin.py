@@ -7,6 +7,7 @@ account from being written to by two runs at once) and the others read its JSON 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -34,6 +35,45 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--chat-timeout", type=float, default=10.0, dest="chat_timeout")
     group.addoption("--chat-max-requests", type=int, default=None, dest="chat_max_requests")
     group.addoption("--chat-rate-share", type=float, default=0.5, dest="chat_rate_share")
+    group.addoption(
+        "--chat-expect",
+        default=None,
+        dest="chat_expect",
+        metavar="FILE",
+        help="the target's expectations file: each rule it expects to fail is an xfail(strict=True)",
+    )
+
+
+def _expectations(config: pytest.Config) -> Any:
+    """The expectations file given with --chat-expect, loaded once; a bad one stops pytest at once."""
+    from conformance import expectations
+
+    path = config.getoption("chat_expect")
+    if path is None:
+        return None
+    if not hasattr(config, "_chat_expectations"):
+        try:
+            config._chat_expectations = expectations.load(Path(path))  # type: ignore[attr-defined]
+        except expectations.ExpectationsError as error:
+            raise pytest.UsageError(f"--chat-expect: {error}") from None
+    return config._chat_expectations  # type: ignore[attr-defined]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A rule the expectations file expects to fail is an xfail: strict, unless the entry says otherwise."""
+    expected = _expectations(config)
+    if expected is None:
+        return
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or getattr(item, "module", None) is None:
+            continue
+        if item.module.__name__ != "conformance.test_conformance":  # type: ignore[attr-defined]
+            continue
+        entry = expected.expected.get(callspec.params.get("requirement_id"))
+        if entry is not None:
+            reason = entry.reason + (f" ({entry.link})" if entry.link else "")
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=entry.strict))
 
 
 def _option(config: pytest.Config, name: str) -> Any:
@@ -57,12 +97,15 @@ def _run(config: pytest.Config) -> dict[str, Any]:
         support_created=config.getoption("chat_support_created"),
     )
     tokens = {role: _option(config, f"{role}_token") for role in ("owner", "admin", "agent")}
+    expected = _expectations(config)
     run_config = RunConfig(
         base_url=_option(config, "base_url"),
         tokens=tokens,
         options=options,
         timeout=config.getoption("chat_timeout"),
         rate_share=config.getoption("chat_rate_share"),
+        # Only the file's skips apply to the run: its expected failures stay failures, for xfail to see.
+        expectations=dataclasses.replace(expected, expected={}) if expected is not None else None,
     )
     result = run(run_config)
     if result.stopped == INTERRUPTED:
@@ -75,8 +118,9 @@ def chat_conformance_report(request: pytest.FixtureRequest, tmp_path_factory: py
     """The JSON report of one run of the suite, shared by every test of the session."""
     from filelock import FileLock
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker is None:
+    # A worker of this session's xdist, not merely a process started from one (which inherits its
+    # environment variables, and would share a report with sessions that are not its own).
+    if not hasattr(request.config, "workerinput"):
         return _run(request.config)
     shared = tmp_path_factory.getbasetemp().parent / "chat-conformance-report.json"
     with FileLock(str(shared) + ".lock"):

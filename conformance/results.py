@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.catalog import Level, Requirement
 from conformance.failures import Failure
+
+if TYPE_CHECKING:
+    from conformance.expectations import Expectation
 
 MAX_FAILURES_KEPT = 5  # per requirement; the rest are only counted
 
@@ -17,6 +20,7 @@ class Status(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     ERRORED = "errored"  # the suite could not judge the rule; `reason` says why
+    EXPECTED = "expected"  # failed, as the target's expectations file says it does
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class RequirementResult:
     skip_reason: str | None = None
     error: SuiteError | None = None  # the first reason the rule could not be judged
     notes: list[str] = field(default_factory=list)
+    expectation: Expectation | None = None  # set when it failed as the expectations file says
+    unexpected_pass: bool = False  # it passed, though the expectations file says it fails
 
     def fail(self, failure: Failure) -> None:
         self.failure_count += 1
@@ -64,7 +70,7 @@ class RequirementResult:
         # A failure found is a fact whatever else went wrong; an error outranks a skip, since the
         # rule was meant to be judged.
         if self.failure_count:
-            return Status.FAILED
+            return Status.EXPECTED if self.expectation is not None else Status.FAILED
         if self.error is not None:
             return Status.ERRORED
         if self.skip_reason is not None or self.exercised == 0:
@@ -76,13 +82,22 @@ class RequirementResult:
         status = self.status
         if status is Status.ERRORED:
             return self.error.reason if self.error else None
+        if status is Status.EXPECTED:
+            return self.expectation.reason if self.expectation else None
         if status is not Status.SKIPPED:
             return None
         return self.skip_reason or "no request exercised it"
 
     @property
     def is_warning(self) -> bool:
-        return self.status is Status.FAILED and self.requirement.level is Level.SHOULD
+        return self.status is Status.FAILED and self.requirement.level is Level.SHOULD and not self.unexpected_pass
+
+    @property
+    def fails_verdict(self) -> bool:
+        """A MUST failure, or a pass the expectations file did not expect (of any level)."""
+        if self.status is not Status.FAILED:
+            return False
+        return self.requirement.level is Level.MUST or self.unexpected_pass
 
 
 @dataclass
@@ -106,14 +121,13 @@ class RunResult:
     restored: bool | None = None  # None: nothing needed restoring
     restore_message: str | None = None
     stopped: str | None = None  # why the run ended before judging every rule, if it did
+    expectations: dict[str, Any] | None = None  # the expectations file it was judged with: path, name
 
     @property
     def verdict(self) -> str:
-        """`fail` on any MUST failure, whatever else happened; else `error` if a rule could not be judged."""
-        failed_must = any(
-            result.status is Status.FAILED and result.requirement.level is Level.MUST for result in self.requirements
-        )
-        if failed_must:
+        """`fail` on any MUST failure (or unexpected pass), whatever else happened; else `error` if a
+        rule could not be judged. Expected failures and SHOULD warnings keep `pass`."""
+        if any(result.fails_verdict for result in self.requirements):
             return "fail"
         if self.stopped or any(result.status is Status.ERRORED for result in self.requirements):
             return "error"

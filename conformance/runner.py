@@ -28,6 +28,7 @@ from conformance import budget, catalog, checks
 from conformance.context import Context, Options
 from conformance.draws import Draws
 from conformance.exchange import Exchange
+from conformance.expectations import Expectations, apply
 from conformance.failures import Skip, Violation
 from conformance.quota import Quota
 from conformance.results import RequirementResult, RunResult, Status, SuiteError, TargetInfo
@@ -58,6 +59,7 @@ class RunConfig:
     # Replay: the recorded answers, sent from here instead of a network, and the recorded examples.
     transport: httpx.BaseTransport | None = None
     draws: Draws | None = None  # recording: filled in; replaying: given to the checks again
+    expectations: Expectations | None = None  # the target's known deviations (--expect)
 
 
 class Observer(Protocol):
@@ -122,9 +124,12 @@ def _found(error: BaseException, kind: type[E]) -> list[E]:
 class Run:
     """One run's state: the results being filled in, and the context the checks share."""
 
-    def __init__(self, target: Target, options: Options, draws: Draws | None = None) -> None:
+    def __init__(
+        self, target: Target, options: Options, draws: Draws | None = None, expectations: Expectations | None = None
+    ) -> None:
         self.target = target
         self.ctx = Context(target, options, draws)
+        self.expectations = expectations
         self.results = {r.id: RequirementResult(r) for r in catalog.requirements()}
         for check in checks.RESPONSE_CHECKS:
             self.results[check.requirement_id].checks.append(check.name)
@@ -137,6 +142,8 @@ class Run:
         """Apply every response check to one exchange; one that breaks does not stop the others."""
         for check in checks.RESPONSE_CHECKS:
             if not exchange.complete and not check.sees_incomplete:
+                continue
+            if self._skipped_by_file(check.requirement_id):
                 continue
             result = self.results[check.requirement_id]
             try:
@@ -155,7 +162,7 @@ class Run:
         """Run one scenario; raises TargetGone (after recording it) when the target stopped answering."""
         result = self.results[scenario.requirement_id]
         self.done.add(scenario.requirement_id)
-        reason = _unmet(scenario.needs, self.target, self.ctx.options)
+        reason = self._skipped_by_file(scenario.requirement_id) or _unmet(scenario.needs, self.target, self.ctx.options)
         if reason is not None:
             result.skip_reason = reason
             return result
@@ -227,21 +234,29 @@ class Run:
             if scenario.requirement_id in self.done:
                 continue
             result = self.results[scenario.requirement_id]
-            unmet = _unmet(scenario.needs, self.target, self.ctx.options)
+            unmet = self._skipped_by_file(scenario.requirement_id) or _unmet(
+                scenario.needs, self.target, self.ctx.options
+            )
             if unmet is not None:
                 result.skip_reason = unmet  # it would not have been judged anyway
             else:
                 result.could_not_judge(SuiteError(why))
         for check in checks.RESPONSE_CHECKS:
             result = self.results[check.requirement_id]
-            if result.exercised == 0 and not result.failure_count:
+            if result.exercised == 0 and not result.failure_count and not self._skipped_by_file(check.requirement_id):
                 result.could_not_judge(SuiteError(why))
 
     def response_check_coverage(self) -> None:
         for check in checks.RESPONSE_CHECKS:
             result = self.results[check.requirement_id]
-            if result.exercised == 0 and result.error is None:
+            skipped = self._skipped_by_file(check.requirement_id)
+            if skipped is not None:
+                result.skip_reason = skipped
+            elif result.exercised == 0 and result.error is None:
                 result.skip_reason = check.unexercised
+
+    def _skipped_by_file(self, requirement_id: str) -> str | None:
+        return None if self.expectations is None else self.expectations.skip_reason(requirement_id)
 
 
 def _with_exception(reason: str, error: BaseException) -> SuiteError:
@@ -289,7 +304,7 @@ def _snapshot(target: Target) -> dict | None:
 
 def _run(target: Target, config: RunConfig, observer: Observer | None, embedded: bool, started: float) -> RunResult:
     options = config.options
-    state = Run(target, options, config.draws)
+    state = Run(target, options, config.draws, config.expectations)
     scenarios = _ordered_scenarios()
     if observer:
         observer.started(len(scenarios))
@@ -328,7 +343,7 @@ def _run(target: Target, config: RunConfig, observer: Observer | None, embedded:
         writes=options.writes,
         embedded=embedded,
     )
-    return RunResult(
+    run_result = RunResult(
         target=info,
         requirements=list(state.results.values()),
         requests=target.requests,
@@ -340,6 +355,10 @@ def _run(target: Target, config: RunConfig, observer: Observer | None, embedded:
         restore_message=None if outcome is None else outcome.message,
         stopped=stopped,
     )
+    if config.expectations is not None:
+        apply(run_result, config.expectations)
+        run_result.expectations = {"path": str(config.expectations.path), "name": config.expectations.name}
+    return run_result
 
 
 def _restore(target: Target, snapshot: dict) -> Restore:

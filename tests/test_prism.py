@@ -120,3 +120,24 @@ def test_the_suite_names_prisms_deviations(
     for hang in entries["ROBUST-HTTP"].get("failures", []):
         assert "no answer within the timeout" in hang["actual"] and hang["request"]["method"] == "PUT"
     assert report["restore"]["restored"] is False  # Prism is gone: the original billing is kept in a file
+
+
+EXPECTATIONS = Path(__file__).resolve().parents[1] / "expectations"
+
+
+def test_prism_does_what_its_expectations_file_says(prism: tuple[str, str], tmp_path: Path) -> None:
+    """expectations/prism-*.toml are kept honest: the day Prism or the suite changes, this fails and says where."""
+    mode, url = prism
+    path = tmp_path / "prism.json"
+    expect = EXPECTATIONS / f"prism-{mode}.toml"
+    args = ["run", "--base-url", url, *TOKENS, "--seed", str(SEED), "--timeout", "1", "--expect", str(expect)]
+    code = cli.main([*args, "--json", str(path)])
+    report = json.loads(path.read_text())
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
+    unexpected = {
+        entry["id"]: entry["status"] for entry in report["requirements"] if entry["status"] in ("failed", "errored")
+    }
+    assert code == 0 and report["verdict"] == "pass", unexpected
+    assert {entry["id"] for entry in report["requirements"] if entry["status"] == "expected"} >= EXPECTED[mode] - {
+        "ROBUST-HTTP"
+    }

@@ -8,37 +8,14 @@ no script: the click is an HTML `<details>` element.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from conformance import __version__, catalog
-from conformance.reports.json_report import SCHEMA_PATH
 from conformance.reports.text import failure_text
-
-
-class ReportError(ValueError):
-    """A file that is not a JSON report of `chat-conformance run`; the message names it and why."""
-
-
-def load(path: Path) -> dict[str, Any]:
-    """A JSON report, checked against the report schema."""
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ReportError(f"cannot read {path}: {error.strerror}") from None
-    except ValueError as error:
-        raise ReportError(f"{path} is not JSON: {error}") from None
-    problems = sorted(jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).iter_errors(report), key=str)
-    if problems:
-        raise ReportError(f"{path} is not a chat-conformance report: {problems[0].message}")
-    return report
-
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d2330; }
@@ -50,6 +27,7 @@ td.rule { max-width: 34em; font-size: .9em; color: #4a5163; }
 .passed { background: #e3f6e8; } .failed { background: #fbe2e0; } .warning { background: #fff1cc; }
 .uncovered { background: #ececec; color: #8a1c1c; }
 .errored { background: #f1e4f7; color: #5b1f73; }
+.expected { background: #e2eef9; color: #1c4a73; }
 .status { font-weight: 600; } .level { font-size: .8em; color: #5c6270; }
 .coverage { font-size: .8em; color: #5c6270; }
 .verdict-pass { color: #17692f; font-weight: 700; } .verdict-fail { color: #a3190f; font-weight: 700; }
@@ -58,6 +36,9 @@ details summary { cursor: pointer; font-weight: 600; }
 pre { white-space: pre-wrap; word-break: break-all; max-width: 60em; background: #fff; border: 1px solid #e1e4ea;
       padding: .5em; font-size: .85em; }
 """
+
+
+SUMMARY_STATUSES = ("passed", "failed", "expected", "skipped", "errored")
 
 
 def _label(report: dict[str, Any], name: str) -> str:
@@ -73,8 +54,8 @@ def _summary_row(name: str, report: dict[str, Any]) -> str:
     cells = [
         escape(_label(report, name)),
         f'<span class="verdict-{verdict}">{verdict}</span>',
-        *(str(must.get(status, 0)) for status in ("passed", "failed", "skipped", "errored")),
-        *(str(should.get(status, 0)) for status in ("passed", "failed", "skipped", "errored")),
+        *(str(must.get(status, 0)) for status in SUMMARY_STATUSES),
+        *(str(should.get(status, 0)) for status in SUMMARY_STATUSES),
         str(report["requests"]),
         f"{report['duration_s']:.1f} s",
         escape(", ".join(report["target"]["roles"]) or "none"),
@@ -113,12 +94,29 @@ def _cell(entry: dict[str, Any] | None) -> str:
             f'<td class="errored"><span class="status">errored</span> <span class="level">{level}</span>'
             f'<div class="coverage">not judged: {reason}</div>{detail}</td>'
         )
+    if status == "expected":
+        # Failed as the target's expectations file says: a known deviation, with its reason.
+        reason = escape(entry.get("reason", ""))
+        link = entry.get("link")
+        shown_link = ""
+        if link:  # a web link is followed on a click; anything else is shown as text
+            web = link.startswith(("https://", "http://"))
+            shown_link = f' <a href="{escape(link)}">{escape(link)}</a>' if web else f" ({escape(link)})"
+        blocks = "".join(f"<pre>{escape(failure_text(failure))}</pre>" for failure in entry["failures"])
+        return (
+            f'<td class="expected"><details><summary><span class="status">expected</span> '
+            f'<span class="level">{level}</span></summary>{blocks}</details>'
+            f'<div class="coverage">known deviation: {reason}{shown_link}</div></td>'
+        )
     if status == "passed":
         return (
             f'<td class="passed"><span class="status">passed</span> <span class="level">{level}</span>'
             f"{_coverage(entry)}</td>"
         )
-    css, shown = ("warning", "warning") if level == "SHOULD" else ("failed", "failed")
+    if entry.get("unexpected_pass"):
+        css, shown = "failed", "unexpected pass"
+    else:
+        css, shown = ("warning", "warning") if level == "SHOULD" else ("failed", "failed")
     count = entry.get("failure_count", len(entry["failures"]))
     blocks = "".join(f"<pre>{escape(failure_text(failure))}</pre>" for failure in entry["failures"])
     more = count - len(entry["failures"])
@@ -142,10 +140,10 @@ def render(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
             f'<td class="rule">{escape(requirement.rule)}</td>{cells}</tr>'
         )
     summary_head = (
-        "<tr><th>target</th><th>verdict</th><th>MUST passed</th><th>MUST failed</th><th>MUST skipped</th>"
-        "<th>MUST errored</th><th>SHOULD passed</th><th>SHOULD warnings</th><th>SHOULD skipped</th>"
-        "<th>SHOULD errored</th><th>requests</th><th>duration</th>"
-        "<th>roles</th><th>seed</th></tr>"
+        "<tr><th>target</th><th>verdict</th>"
+        + "".join(f"<th>MUST {status}</th>" for status in SUMMARY_STATUSES)
+        + "".join(f"<th>SHOULD {'warnings' if status == 'failed' else status}</th>" for status in SUMMARY_STATUSES)
+        + "<th>requests</th><th>duration</th><th>roles</th><th>seed</th></tr>"
     )
     summaries = "".join(_summary_row(name, report) for name, report in reports)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -157,7 +155,8 @@ def render(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
 <h1>Zendesk Chat Accounts API conformance</h1>
 <p>{len(reports)} target{"s" if len(reports) != 1 else ""}; generated {generated} by zendesk-chat-conformance
 {escape(__version__)}. Click a failed cell for its reproduction. A requirement no request exercised
-is shown as <em>not covered</em>.</p>
+is shown as <em>not covered</em>; one the target's expectations file lists, and that failed as it says,
+as <em>expected</em>, with the file's reason.</p>
 <h2>Summary</h2>
 <table id="summary">{summary_head}{summaries}</table>
 <h2>Requirements</h2>

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from conformance import __version__
 from conformance.results import RequirementResult, RunResult, Status
 
@@ -21,11 +23,15 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "level": result.requirement.level.value,
         "status": result.status.value,
     }
-    if result.status is Status.FAILED:
+    if result.status in (Status.FAILED, Status.EXPECTED):
         entry["failures"] = [failure.to_dict() for failure in result.failures]
         entry["failure_count"] = result.failure_count
-    if result.status in (Status.SKIPPED, Status.ERRORED):
+    if result.unexpected_pass:
+        entry["unexpected_pass"] = True
+    if result.status in (Status.SKIPPED, Status.ERRORED, Status.EXPECTED):
         entry["reason"] = result.reason
+    if result.expectation is not None and result.expectation.link:
+        entry["link"] = result.expectation.link
     if result.status is Status.ERRORED and result.error is not None and result.error.exception is not None:
         entry["error"] = result.error.to_dict()
     if result.notes:
@@ -56,8 +62,28 @@ def to_dict(result: RunResult) -> dict[str, Any]:
     }
     if result.error is not None:
         report["error"] = result.error
+    if result.expectations is not None:
+        report["expectations"] = result.expectations
     return report
 
 
 def write(result: RunResult, path: Path) -> None:
     path.write_text(json.dumps(to_dict(result), indent=2) + "\n", encoding="utf-8")
+
+
+class ReportError(ValueError):
+    """A file that is not a JSON report of `chat-conformance run`; the message names it and why."""
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A JSON report, checked against the report schema."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise ReportError(f"{path} is not JSON: {error}") from None
+    problems = sorted(Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).iter_errors(report), key=str)
+    if problems:
+        raise ReportError(f"{path} is not a chat-conformance report: {problems[0].message}")
+    return report

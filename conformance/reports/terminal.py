@@ -9,7 +9,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from conformance.reports.text import failure_text
 from conformance.results import RequirementResult, RunResult, Status
 
-STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow", Status.ERRORED: "magenta"}
+STYLE = {
+    Status.PASSED: "green",
+    Status.FAILED: "red",
+    Status.SKIPPED: "yellow",
+    Status.ERRORED: "magenta",
+    Status.EXPECTED: "cyan",
+}
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold magenta"}
 
 
@@ -58,8 +64,13 @@ def _line(result: RequirementResult) -> str:
     text = f"[{style}]{label:8}[/] {result.requirement.level.value:6} {result.requirement.id:26}"
     if status is Status.SKIPPED:
         text += f" [dim]{escape(result.reason or '')}[/]"
+    elif status is Status.EXPECTED:
+        link = result.expectation.link if result.expectation else None
+        text += f" [dim]as expected: {escape(result.reason or '')}{f' ({escape(link)})' if link else ''}[/]"
     elif status is Status.ERRORED:
         text += f" {escape(result.reason or '')}"
+    elif result.unexpected_pass:
+        text += " unexpected pass: the expectations file says it fails; remove the entry"
     elif status is Status.FAILED:
         more = result.failure_count
         text += f" [dim]{more} failure{'s' if more != 1 else ''}[/]"
@@ -70,6 +81,7 @@ def _line(result: RequirementResult) -> str:
 
 def _counts(counts: dict[str, int], failed: str) -> str:
     text = f"{counts['passed']} passed, {counts['failed']} {failed}, {counts['skipped']} skipped"
+    text += f", {counts['expected']} expected" if counts["expected"] else ""
     return text + (f", {counts['errored']} errored" if counts["errored"] else "")
 
 

@@ -1,0 +1,41 @@
+"""`chat-conformance`: one module per command, each adding its own parser and handling its own args.
+
+Exit status (the contract): 0 pass, 1 fail, 2 usage or configuration error, 3 error: the run could
+not judge every rule (the target could not be reached or stopped answering) and no MUST rule failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from conformance import __version__
+from conformance.cli import diff, lint_docs, report, requirements, run, serve
+from conformance.cli.common import EXIT_USAGE, UsageError
+
+COMMANDS = (run, serve, requirements, report, diff, lint_docs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chat-conformance", description="Conformance suite for the Zendesk Chat Accounts API."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)  # usage lists every command
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as error:
+        print(f"chat-conformance {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

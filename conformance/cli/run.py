@@ -1,0 +1,268 @@
+"""`run`: test a target (the embedded reference server when none is given), record or replay it."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import signal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.cli.common import (
+    EXIT_FOR_VERDICT,
+    EXIT_PASS,
+    UsageError,
+    check_writable,
+    positive_int,
+    rate,
+    seconds,
+    share,
+)
+from conformance.cli.common import seed as seed_number
+
+DEFAULT_MAX_EXAMPLES = 25
+ROLES = ("owner", "admin", "agent")
+ENV = {
+    "base_url": "CHAT_CONFORMANCE_BASE_URL",
+    "owner": "CHAT_CONFORMANCE_OWNER_TOKEN",
+    "admin": "CHAT_CONFORMANCE_ADMIN_TOKEN",
+    "agent": "CHAT_CONFORMANCE_AGENT_TOKEN",
+}
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser("run", help="test a target (no --base-url: the embedded reference server)")
+    parser.add_argument(
+        "--base-url", metavar="URL", help=f"the target, e.g. https://acme.zendesk.com [{ENV['base_url']}]"
+    )
+    for role, who in (
+        ("owner", "the account owner"),
+        ("admin", "an admin who is not the owner"),
+        ("agent", "an agent who is not an admin"),
+    ):
+        parser.add_argument(f"--{role}-token", metavar="T", help=f"bearer token of {who} [{ENV[role]}]")
+    parser.add_argument("--support-created", action="store_true", help="the account was created in Zendesk Support")
+    parser.add_argument("--no-writes", action="store_true", help="send nothing that could change the account")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report")
+    parser.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
+    parser.add_argument("--html", type=Path, metavar="PATH", help="write a self-contained HTML report")
+    parser.add_argument(
+        "--max-examples",
+        type=positive_int,
+        metavar="N",
+        help=f"generated cases per property (default {DEFAULT_MAX_EXAMPLES})",
+    )
+    parser.add_argument("--seed", type=seed_number, metavar="N", help="make generation reproducible")
+    parser.add_argument(
+        "--max-requests",
+        type=positive_int,
+        metavar="N",
+        help="never send more than N requests; the examples are spread to fit",
+    )
+    parser.add_argument("--rate-limit", type=rate, metavar="N/s|N/m", help="never send faster than this")
+    parser.add_argument(
+        "--rate-share",
+        type=share,
+        default=0.5,
+        metavar="F",
+        help="where the target announces its quota, use at most this share of it (default 0.5)",
+    )
+    parser.add_argument("--timeout", type=seconds, default=10.0, metavar="SECONDS", help="per request (default 10)")
+    parser.add_argument(
+        "--expect",
+        type=Path,
+        metavar="FILE",
+        help="the target's expectations file (TOML): its known deviations are reported as expected",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="send nothing: print what the run would do, rule by rule, and exit"
+    )
+    parser.add_argument("--badge", type=Path, metavar="PATH", help="write a shields.io endpoint badge for the run")
+    cassette = parser.add_mutually_exclusive_group()
+    cassette.add_argument("--record", type=Path, metavar="PATH", help="record the run's HTTP traffic to a cassette")
+    cassette.add_argument("--replay", type=Path, metavar="PATH", help="run offline from a recorded cassette")
+    parser.set_defaults(handler=handle)
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url {url!r} must be an http:// or https:// URL with a host")
+    if parts.query or parts.fragment:
+        raise UsageError(f"--base-url {url!r} must not have a query or fragment")
+    return url
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM ends a run like Ctrl-C does, so the account is restored before exiting."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _live_config(args: argparse.Namespace, err: Any) -> Any:
+    from conformance import budget
+    from conformance.context import Options
+    from conformance.runner import RunConfig, new_seed
+
+    base_url = args.base_url or os.environ.get(ENV["base_url"]) or None
+    if base_url:
+        _check_base_url(base_url)
+    tokens = {role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ROLES}
+    if base_url and not any(tokens.values()):
+        err.print("[yellow]no token given: only the unauthenticated rules can be judged[/]")
+    spending = budget.plan(args.max_examples or DEFAULT_MAX_EXAMPLES, args.max_requests)
+    err.print(f"this run sends {spending.describe()}")
+    options = Options(
+        max_examples=spending.max_examples,
+        seed=args.seed if args.seed is not None else new_seed(),
+        writes=not args.no_writes,
+        support_created=args.support_created,
+        max_requests=args.max_requests,
+    )
+    return RunConfig(
+        base_url=base_url,
+        tokens=tokens,
+        options=options,
+        timeout=args.timeout,
+        pacer=args.rate_limit,
+        rate_share=args.rate_share,
+    )
+
+
+def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
+    flags = [
+        ("--base-url", args.base_url),
+        ("--seed", args.seed),
+        ("--max-examples", args.max_examples),
+        ("--max-requests", args.max_requests),
+        ("--support-created", args.support_created),
+        ("--no-writes", args.no_writes),
+        ("--rate-limit", args.rate_limit),
+        *((f"--{role}-token", getattr(args, f"{role}_token")) for role in ROLES),
+    ]
+    given = [flag for flag, value in flags if value]
+    if given:
+        raise UsageError(f"{', '.join(given)} cannot be used with --replay: the cassette says how the run was made")
+
+
+def _run(config: Any, err: Any) -> Any:
+    from conformance.reports import terminal
+    from conformance.runner import run
+
+    with terminal.ProgressDisplay(err) as progress:
+        return run(config, observer=progress)
+
+
+def _dry_run(args: argparse.Namespace, err: Any) -> int:
+    """Print what the run would do, having sent nothing to the target."""
+    from rich.console import Console
+
+    from conformance import plan
+
+    if args.replay or args.record:
+        raise UsageError("--dry-run sends nothing, so there is nothing to record or replay")
+    config = dataclasses.replace(_live_config(args, err), expectations=_expectations(args))
+    plan.render(plan.make(config), config, Console(highlight=False))
+    return EXIT_PASS
+
+
+def _compare_with_recording(result: Any, recorded: dict[str, Any], err: Any) -> None:
+    statuses = {entry.requirement.id: entry.status.value for entry in result.requirements}
+    differ = sorted(id_ for id_, status in recorded["statuses"].items() if statuses.get(id_) != status)
+    if differ:
+        err.print(f"[bold yellow]the replay differs from the recording in: {', '.join(differ)}[/]")
+    else:
+        err.print(f"[green]the replay found what the recording found (verdict {recorded['verdict']})[/]")
+
+
+def _expectations(args: argparse.Namespace) -> Any:
+    from conformance import expectations
+
+    if args.expect is None:
+        return None
+    try:
+        return expectations.load(args.expect)
+    except expectations.ExpectationsError as error:
+        raise UsageError(str(error)) from None
+
+
+def _execute(args: argparse.Namespace, err: Any) -> Any:
+    """Run, record or replay as the options say; the result of the run."""
+    from conformance import cassettes
+
+    expected = _expectations(args)
+    if args.replay:
+        _refuse_run_options_with_replay(args)
+        with cassettes.replay(args.replay) as replay:
+            for warning in replay.version_warnings():
+                err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
+            result = _run(dataclasses.replace(replay.run_config(), expectations=expected), err)
+            _compare_with_recording(result, replay.recorded, err)
+            return result
+    config = dataclasses.replace(_live_config(args, err), expectations=expected)
+    if not args.record:
+        return _run(config, err)
+    from conformance.server.settings import DEFAULT_TOKENS
+
+    tokens = config.tokens if config.base_url else DEFAULT_TOKENS
+    with cassettes.record(args.record, tokens) as recording:
+        result = _run(dataclasses.replace(config, draws=recording.draws), err)
+        recording.finish(cassettes.run_metadata(result))
+        return result
+
+
+def _write_reports(args: argparse.Namespace, result: Any) -> None:
+    from conformance.reports import badge, html, json_report, junit
+
+    writers = ((args.json, json_report.write), (args.junit_xml, junit.write), (args.badge, badge.write))
+    for path, write in writers:
+        if path:
+            write(result, path)
+    if args.html:
+        html.write([("run", json_report.to_dict(result))], args.html)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from conformance import cassettes
+    from conformance.reports import terminal
+    from conformance.runner import INTERRUPTED, unjudged
+
+    outputs = (
+        (args.json, "--json"),
+        (args.junit_xml, "--junit-xml"),
+        (args.html, "--html"),
+        (args.record, "--record"),
+        (args.badge, "--badge"),
+    )
+    for path, option in outputs:
+        check_writable(path, option)
+    err = Console(stderr=True)
+    if args.dry_run:
+        return _dry_run(args, err)
+    _interrupt_on_sigterm()
+    try:
+        result = _execute(args, err)
+    except cassettes.CassetteError as error:
+        raise UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        result = unjudged(args.base_url or "", INTERRUPTED)
+    except UsageError:
+        raise
+    except Exception as error:  # a bug in the suite: still a verdict and the reports, and what to file
+        err.print(
+            f"[bold red]chat-conformance failed:[/] {escape(f'{type(error).__name__}: {error}')}; please report it"
+        )
+        result = unjudged(args.base_url or "", f"the suite failed: {type(error).__name__}: {error}", error)
+    terminal.render(result, Console(highlight=False))
+    _write_reports(args, result)
+    if result.stopped == INTERRUPTED:
+        err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")
+    return EXIT_FOR_VERDICT[result.verdict]
