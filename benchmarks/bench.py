@@ -23,13 +23,10 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import faults  # the deliberately broken servers live with the tests
-
 from conformance import cassettes, spec
 from conformance.context import Options
 from conformance.runner import RunConfig, run
-from conformance.server import create_app
+from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 

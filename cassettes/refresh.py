@@ -10,18 +10,14 @@ fixed seed; `tests/test_cassettes.py` replays them and checks they find what was
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from conformance import cli
+from conformance.server import create_app, faults
+from conformance.server.embedded import BackgroundServer
+from conformance.server.settings import DEFAULT_TOKENS
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-
-import faults  # noqa: E402 - the deliberately broken servers live with the tests
-
-from conformance import cli  # noqa: E402
-from conformance.server import create_app  # noqa: E402
-from conformance.server.embedded import BackgroundServer  # noqa: E402
-from conformance.server.settings import DEFAULT_TOKENS  # noqa: E402
 
 SEED, EXAMPLES = "20261125", "10"
 CASSETTES = {

@@ -3,6 +3,9 @@
 One test per requirement ID, so pytest's own reporting (`--junitxml`, `-k`, xdist) applies. The
 suite runs once per session; under pytest-xdist one worker runs it (a file lock keeps a live
 account from being written to by two runs at once) and the others read its JSON report.
+
+For client authors, the `chat_server` fixture is a reference server to test a client against
+(see `conformance.server.testing`).
 """
 
 from __future__ import annotations
@@ -127,6 +130,24 @@ def chat_conformance_report(request: pytest.FixtureRequest, tmp_path_factory: py
         if not shared.exists():
             shared.write_text(json.dumps(_run(request.config)), encoding="utf-8")
         return json.loads(Path(shared).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def _chat_server_session() -> Any:
+    from conformance.server.testing import ChatServer
+
+    with ChatServer() as server:
+        yield server
+
+
+@pytest.fixture
+def chat_server(_chat_server_session: Any) -> Any:
+    """A reference server for a client's tests: `.url`, `.tokens`, `.account`, `.fault(...)`.
+
+    One server for the session, reset before every test: a fresh account, no fault.
+    """
+    _chat_server_session.reset()
+    return _chat_server_session
 
 
 class NotJudged(Exception):

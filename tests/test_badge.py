@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import faults
 from conftest import SEED
 
 from conformance import cli
-from conformance.server import create_app
+from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import faults
 import pytest
 from conftest import SEED, failed, run_suite
 from test_faults import FAULTS
 
 from conformance import budget, cli
+from conformance.server import faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT

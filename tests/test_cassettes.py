@@ -6,7 +6,6 @@ import json
 import socket
 from pathlib import Path
 
-import faults
 import pytest
 import yaml
 
@@ -15,7 +14,7 @@ from conformance.cassettes.format import dump_json, load
 from conformance.cassettes.scrub import Scrubber
 from conformance.context import Context
 from conformance.runner import run
-from conformance.server import ServerSettings
+from conformance.server import ServerSettings, faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.store import DEFAULT_ACCOUNT
 

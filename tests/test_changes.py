@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import faults
 import pytest
 from conftest import SEED
 
 from conformance import changes, cli
-from conformance.server import create_app
+from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 

@@ -91,7 +91,7 @@ def _settings_with_secret_tokens(**kwargs: object) -> ServerSettings:
 
 
 def test_a_failing_run_exits_1_and_no_token_appears_anywhere(tmp_path: Path) -> None:
-    import faults
+    from conformance.server import faults
 
     fault = faults.RefusalLeaksKey(_settings_with_secret_tokens())
     with BackgroundServer(fault) as server:
@@ -124,7 +124,7 @@ def test_a_failing_run_exits_1_and_no_token_appears_anywhere(tmp_path: Path) -> 
 
 
 def test_no_writes_sends_nothing_that_could_change_the_account() -> None:
-    import faults
+    from conformance.server import faults
 
     class Recorder(faults.Fault):
         def __init__(self) -> None:

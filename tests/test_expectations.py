@@ -6,14 +6,13 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import faults
 import jsonschema
 import pytest
 from conftest import SEED
 
 from conformance import cli
 from conformance.reports.json_report import SCHEMA_PATH
-from conformance.server import create_app
+from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 

@@ -6,14 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
-import faults
 import pytest
 from conftest import run_suite
 
 from conformance import catalog, cli
 from conformance.reports import html, json_report
 from conformance.runner import unjudged
-from conformance.server import create_app
+from conformance.server import create_app, faults
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # As root on a machine with no network beyond the package registries: no sandbox, no background fetches.

@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import faults
 import http_double
 import jsonschema
 import pytest
@@ -18,6 +17,7 @@ from conformance.exchange import Exchange
 from conformance.reports.json_report import SCHEMA_PATH
 from conformance.results import Status
 from conformance.runner import INTERRUPTED, RunConfig, run
+from conformance.server import faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT

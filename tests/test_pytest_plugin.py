@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import faults
-
-from conformance.server import create_app
+from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 

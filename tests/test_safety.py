@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 
-import faults
 import httpx
 import pytest
 
@@ -15,6 +14,7 @@ from conformance.context import Options
 from conformance.results import RequirementResult
 from conformance.runner import INTERRUPTED, RunConfig, run
 from conformance.safety import restore, take_snapshot
+from conformance.server import faults
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT

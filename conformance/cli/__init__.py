@@ -7,11 +7,12 @@ not judge every rule (the target could not be reached or stopped answering) and 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from conformance import __version__
 from conformance.cli import diff, lint_docs, report, requirements, run, serve
-from conformance.cli.common import EXIT_USAGE, UsageError
+from conformance.cli.common import EXIT_PASS, EXIT_USAGE, UsageError
 
 COMMANDS = (run, serve, requirements, report, diff, lint_docs)
 
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"chat-conformance {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PASS
 
 
 if __name__ == "__main__":

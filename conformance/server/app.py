@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from conformance import spec
 from conformance.server.errors import JSON, error_response
+from conformance.server.log import Decision
 from conformance.server.ratelimit import RateLimit
 from conformance.server.settings import ServerSettings
 from conformance.server.store import AccountStore
@@ -25,20 +26,26 @@ ALLOWED_METHODS = "GET, PUT"
 
 
 class _Unauthorized(Exception):
-    def __init__(self, description: str) -> None:
+    def __init__(self, description: str, who: str) -> None:
         self.description = description
+        self.who = who  # "none" when nothing was sent, "unknown" for a token or header it does not accept
+
+
+def _decided(request: Request, who: str, rule: str, why: str) -> None:
+    """Note who asked and which rule decided the answer, for the request log (see `log.py`)."""
+    request.state.decision = Decision(who, rule, why)
 
 
 def _role(request: Request, roles: dict[str, str]) -> str:
     header = request.headers.get("authorization")
     if header is None:
-        raise _Unauthorized("No credentials were sent: use 'Authorization: Bearer <token>'")
+        raise _Unauthorized("No credentials were sent: use 'Authorization: Bearer <token>'", "none")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _Unauthorized("The Authorization header must be 'Bearer <token>'")
+        raise _Unauthorized("The Authorization header must be 'Bearer <token>'", "unknown")
     role = roles.get(token.strip())
     if role is None:
-        raise _Unauthorized("The bearer token is not valid")
+        raise _Unauthorized("The bearer token is not valid", "unknown")
     return role
 
 
@@ -125,21 +132,30 @@ class AccountEndpoint:
         try:
             role = _role(request, self.roles)
         except _Unauthorized as error:
+            rule = "AUTH-MISSING" if error.who == "none" else "AUTH-INVALID"
+            _decided(request, error.who, rule, error.description)
             return _unauthorized(error.description)
         if request.method in ("GET", "HEAD"):
-            return self.show(role)
+            return self.show(role, request)
         return await self.update(role, request)
 
-    def show(self, role: str) -> Response:
+    def show(self, role: str, request: Request) -> Response:
         if role == "agent":
+            _decided(request, role, "ROLE-GET-AGENT", "agents may not read the account")
             return error_response(403, "Forbidden", "Only admins may read the account")
-        body = self.store.owner_body if role == "owner" else self.store.public_body
-        return Response(body, media_type=JSON)
+        if role == "owner":
+            _decided(request, role, "BILLING-OWNER-ONLY", "the owner is shown the account with billing")
+            return Response(self.store.owner_body, media_type=JSON)
+        _decided(request, role, "BILLING-OWNER-ONLY", "an admin is shown the account without billing")
+        return Response(self.store.public_body, media_type=JSON)
 
     async def update(self, role: str, request: Request) -> Response:
         if role != "owner":
+            rule = "ROLE-PUT-ADMIN" if role == "admin" else "ROLE-PUT-AGENT"
+            _decided(request, role, rule, "only the owner may update the account")
             return error_response(403, "Forbidden", "Only the account owner may update the account")
         if self.settings.support_created:
+            _decided(request, role, "SUPPORT-GET-ONLY", "the account was created in Support: it is read-only here")
             return error_response(
                 403,
                 "Forbidden",
@@ -147,23 +163,31 @@ class AccountEndpoint:
             )
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
+            _decided(request, role, "ROBUST-CONTENT-TYPE", f"a body declared {media_type or 'as nothing'}, not JSON")
             return error_response(
                 415, "UnsupportedMediaType", "Send the body as JSON with 'Content-Type: application/json'"
             )
         try:
             body = _parse_json(await request.body())
         except ValueError as error:
+            _decided(request, role, "ROBUST-BAD-JSON", f"the body is not valid JSON: {error}")
             return error_response(400, "BadRequest", f"The request body is not valid JSON: {error}")
         details = _field_details(body)
         if details:
+            where = ", ".join(details)
+            _decided(request, role, "ROBUST-INVALID-REJECTED", f"the body breaks the Account schema at {where}")
             return error_response(422, "InvalidValue", _describe(details, body), details=details)
         # Read-only fields (account_key, create_date, plan, status) are accepted and ignored.
+        ignored = [name for name in spec.READ_ONLY_FIELDS if name in body]
+        why = "billing updated" + (f"; read-only {', '.join(ignored)} ignored (RO-IGNORED)" if ignored else "")
+        _decided(request, role, "UPD-APPLIES", why)
         return Response(self.store.update_billing(body.get("billing", {})), media_type=JSON)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 405:
+        _decided(request, "-", "ROBUST-METHOD", f"{request.method} is not supported; allowed: {ALLOWED_METHODS}")
         return error_response(
             405,
             "MethodNotAllowed",
@@ -171,6 +195,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
             headers={"Allow": ALLOWED_METHODS},
         )
     if error.status_code == 404:
+        _decided(request, "-", "-", f"no resource at {request.url.path}")
         return error_response(404, "NotFound", f"There is no resource at {request.url.path}")
     return error_response(error.status_code, "Error", str(error.detail))
 

@@ -1,9 +1,9 @@
-import faults
 import pytest
 from conftest import assert_catches, context, exchange
 
 from conformance.checks.auth import no_account_data_when_refused, refusal_explains
 from conformance.failures import Violation
+from conformance.server import faults
 
 
 def test_refusals_must_not_carry_account_data() -> None:

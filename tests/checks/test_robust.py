@@ -1,10 +1,10 @@
-import faults
 import pytest
 from conftest import assert_catches, context, exchange
 
 from conformance import generation
 from conformance.checks.robust import breaks_types, no_server_error
 from conformance.failures import Violation
+from conformance.server import faults
 
 
 def test_a_5xx_fails_and_anything_else_passes() -> None:

@@ -1,6 +1,7 @@
-import faults
 import pytest
 from conftest import assert_catches
+
+from conformance.server import faults
 
 CASES = [
     ("ROLE-GET-ADMIN", faults.AdminCannotRead),

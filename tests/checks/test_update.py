@@ -1,6 +1,7 @@
-import faults
 import pytest
 from conftest import assert_catches, judge_scenario
+
+from conformance.server import faults
 
 CASES = [
     ("UPD-APPLIES", faults.IgnoresUpdates),

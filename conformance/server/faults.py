@@ -1,23 +1,29 @@
-"""Deliberately broken servers: the reference server with one rule broken, to prove the suite catches it.
+"""Deliberately broken servers: the reference server with one rule broken.
 
-Each fault wraps the reference app and changes one behaviour, in the request on its way in or in
-the response on its way out, or reaches into the account store the way a buggy implementation
-would. Correct variants (behaviours the catalog allows) are built the same way.
+They prove the suite catches what it claims to (tests/test_faults.py runs it against each), and
+they let a client author see what their code does when a server gets a rule wrong:
+`chat-conformance serve --fault admin-sees-billing`, or `chat_server.fault(...)` in pytest.
+
+Each fault wraps an app (the reference app, or another fault: they compose) and changes one
+behaviour, in the request on its way in or in the response on its way out, or reaches into the
+account store the way a buggy implementation would. `breaks` names the requirements a run of the
+suite fails against it. Correct variants (behaviours the catalog allows) are built the same way
+and break nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance import spec
-from conformance.server import ServerSettings, create_app
-from conformance.server.settings import DEFAULT_TOKENS
+from conformance.server.app import create_app
+from conformance.server.log import Decision
+from conformance.server.settings import ROLES, ServerSettings
 from conformance.server.store import AccountStore
-
-OWNER, ADMIN, AGENT = (f"Bearer {DEFAULT_TOKENS[role]}" for role in ("owner", "admin", "agent"))
 
 
 @dataclass
@@ -54,12 +60,28 @@ class Resp:
 
 
 class Fault:
-    """The reference server, with `request` and `response` as the places to break it."""
+    """The reference server (or `app`, sharing `store`), with `request` and `response` as the places to break it."""
 
-    def __init__(self, settings: ServerSettings | None = None) -> None:
+    breaks: ClassVar[frozenset[str]] = frozenset()  # the requirements a run of the suite fails against it
+
+    def __init__(
+        self, settings: ServerSettings | None = None, *, app: Any = None, store: AccountStore | None = None
+    ) -> None:
         self.settings = settings or ServerSettings()
-        self.store = AccountStore(self.settings.account)
-        self.app = create_app(self.settings, self.store)
+        self.store = store or AccountStore(self.settings.account)
+        self.app = app or create_app(self.settings, self.store)
+        self.owner, self.admin, self.agent = (f"Bearer {self.settings.tokens[role]}" for role in ROLES)
+
+    @classmethod
+    def name(cls) -> str:
+        """The name `serve --fault` knows it by: AdminSeesBilling is admin-sees-billing."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower()
+
+    @classmethod
+    def description(cls) -> str:
+        """What it does, from its docstring without the IDs it breaks."""
+        first = (cls.__doc__ or "").strip().splitlines()[0]
+        return re.sub(r"^[A-Z0-9-]+(?: \((?:SHOULD)\))?: ", "", first)
 
     def request(self, req: Req) -> Req | Resp:
         return req
@@ -79,8 +101,10 @@ class Fault:
         headers = {name.decode().lower(): value.decode() for name, value in scope["headers"]}
         original = Req(scope["method"], headers, body)
         changed = self.request(Req(original.method, dict(headers), body))
-        resp = changed if isinstance(changed, Resp) else await self._forward(scope, changed)
-        resp = self.response(original, resp)
+        answered = changed if isinstance(changed, Resp) else await self._forward(scope, changed)
+        resp = self.response(original, answered)
+        if isinstance(changed, Resp) or changed != original or resp != answered:
+            self._note(scope, original)
         await send(
             {
                 "type": "http.response.start",
@@ -90,6 +114,14 @@ class Fault:
             }
         )
         await send({"type": "http.response.body", "body": resp.body})
+
+    def _note(self, scope: dict, sent: Req) -> None:
+        """Tell the request log that this fault, not the reference app, decided the answer."""
+        state = scope.setdefault("state", {})
+        roles = {f"Bearer {token}": role for role, token in self.settings.tokens.items()}
+        who = "none" if sent.auth is None else roles.get(sent.auth, "unknown")
+        rule = ", ".join(sorted(self.breaks)) or "-"
+        state["decision"] = Decision(who, rule, f"fault {self.name()} played: {self.description()}")
 
     async def _forward(self, scope: dict, req: Req) -> Resp:
         inner_scope = {
@@ -121,7 +153,7 @@ class Fault:
 
 def _valid_update(req: Req) -> bool:
     document = req.document()
-    return isinstance(document, dict) and spec.validator("AccountUpdate").is_valid(document)
+    return isinstance(document, dict) and spec.is_valid("AccountUpdate", document)
 
 
 def _json_error(status: int, text: str) -> Resp:
@@ -134,6 +166,8 @@ def _json_error(status: int, text: str) -> Resp:
 class CreateDateNotUtc(Fault):
     """SHAPE-ACCOUNT: create_date without a time zone."""
 
+    breaks = frozenset({"SHAPE-ACCOUNT"})
+
     def response(self, req: Req, resp: Resp) -> Resp:
         document = resp.document()
         if resp.status == 200 and isinstance(document, dict) and "create_date" in document:
@@ -144,6 +178,8 @@ class CreateDateNotUtc(Fault):
 class ErrorsAsPlainText(Fault):
     """SHAPE-CONTENT-TYPE: JSON error bodies labelled text/plain."""
 
+    breaks = frozenset({"SHAPE-CONTENT-TYPE"})
+
     def response(self, req: Req, resp: Resp) -> Resp:
         if resp.status >= 400:
             return Resp(resp.status, {**resp.headers, "content-type": "text/plain"}, resp.body)
@@ -153,23 +189,29 @@ class ErrorsAsPlainText(Fault):
 class MissingCredentialsAsAdmin(Fault):
     """AUTH-MISSING: a request without credentials is served as an admin's."""
 
+    breaks = frozenset({"AUTH-MISSING"})
+
     def request(self, req: Req) -> Req | Resp:
         if req.auth is None:
-            req.headers["authorization"] = ADMIN
+            req.headers["authorization"] = self.admin
         return req
 
 
 class UnknownTokensAsAdmin(Fault):
     """AUTH-INVALID: any Authorization header that is not a known token is served as an admin's."""
 
+    breaks = frozenset({"AUTH-INVALID"})
+
     def request(self, req: Req) -> Req | Resp:
-        if req.auth is not None and req.auth not in (OWNER, ADMIN, AGENT):
-            req.headers["authorization"] = ADMIN
+        if req.auth is not None and req.auth not in (self.owner, self.admin, self.agent):
+            req.headers["authorization"] = self.admin
         return req
 
 
 class RefusalLeaksKey(Fault):
     """AUTH-NO-LEAK: 401 and 403 bodies carry the account key."""
+
+    breaks = frozenset({"AUTH-NO-LEAK"})
 
     def response(self, req: Req, resp: Resp) -> Resp:
         if resp.status in (401, 403):
@@ -180,6 +222,8 @@ class RefusalLeaksKey(Fault):
 class SilentRefusals(Fault):
     """AUTH-ERROR-BODY (SHOULD): 401 and 403 with an empty body."""
 
+    breaks = frozenset({"AUTH-ERROR-BODY"})
+
     def response(self, req: Req, resp: Resp) -> Resp:
         if resp.status in (401, 403):
             return Resp(resp.status, {}, b"")
@@ -189,27 +233,34 @@ class SilentRefusals(Fault):
 class AdminCannotRead(Fault):
     """ROLE-GET-ADMIN: an admin's GET is refused as an agent's would be."""
 
+    breaks = frozenset({"ROLE-GET-ADMIN"})
+
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "GET" and req.auth == ADMIN:
-            req.headers["authorization"] = AGENT
+        if req.method == "GET" and req.auth == self.admin:
+            req.headers["authorization"] = self.agent
         return req
 
 
 class AgentCanRead(Fault):
     """ROLE-GET-AGENT: an agent's GET is served as an admin's."""
 
+    breaks = frozenset({"ROLE-GET-AGENT"})
+
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "GET" and req.auth == AGENT:
-            req.headers["authorization"] = ADMIN
+        if req.method == "GET" and req.auth == self.agent:
+            req.headers["authorization"] = self.admin
         return req
 
 
 class OwnerCannotUpdate(Fault):
     """ROLE-PUT-OWNER: the owner's PUT is refused as an admin's would be."""
 
+    # An owner whose PUT is refused cannot see an update applied, nor get 400 for broken JSON.
+    breaks = frozenset({"ROLE-PUT-OWNER", "UPD-APPLIES", "ROBUST-BAD-JSON"})
+
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "PUT" and req.auth == OWNER:
-            req.headers["authorization"] = ADMIN
+        if req.method == "PUT" and req.auth == self.owner:
+            req.headers["authorization"] = self.admin
         return req
 
 
@@ -219,41 +270,49 @@ class _UpdatesAs(Fault):
     role = ""
 
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "PUT" and req.auth == self.role:
-            req.headers["authorization"] = OWNER
+        if req.method == "PUT" and req.auth == getattr(self, self.role):
+            req.headers["authorization"] = self.owner
         return req
 
     def response(self, req: Req, resp: Resp) -> Resp:
         document = resp.document()
-        if req.auth == self.role and isinstance(document, dict):
+        if req.auth == getattr(self, self.role) and isinstance(document, dict):
             document.pop("billing", None)
             return resp.with_document(document)
         return resp
 
 
 class AdminCanUpdate(_UpdatesAs):
-    """ROLE-PUT-ADMIN."""
+    """ROLE-PUT-ADMIN: an admin's PUT is applied as the owner's."""
 
-    role = ADMIN
+    breaks = frozenset({"ROLE-PUT-ADMIN"})
+
+    role = "admin"
 
 
 class AgentCanUpdate(_UpdatesAs):
-    """ROLE-PUT-AGENT."""
+    """ROLE-PUT-AGENT: an agent's PUT is applied as the owner's."""
 
-    role = AGENT
+    breaks = frozenset({"ROLE-PUT-AGENT"})
+
+    role = "agent"
 
 
 class AdminSeesBilling(Fault):
     """BILLING-OWNER-ONLY: an admin's GET is served as the owner's."""
 
+    breaks = frozenset({"BILLING-OWNER-ONLY"})
+
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "GET" and req.auth == ADMIN:
-            req.headers["authorization"] = OWNER
+        if req.method == "GET" and req.auth == self.admin:
+            req.headers["authorization"] = self.owner
         return req
 
 
 class AppliesReadOnlyFields(Fault):
     """RO-IGNORED: read-only fields in an owner's PUT are stored."""
+
+    breaks = frozenset({"RO-IGNORED"})
 
     def response(self, req: Req, resp: Resp) -> Resp:
         document = req.document()
@@ -271,14 +330,18 @@ class AppliesReadOnlyFields(Fault):
 class IgnoresUpdates(Fault):
     """UPD-APPLIES: an owner's PUT is answered 200 with the account, and nothing is applied."""
 
+    breaks = frozenset({"UPD-APPLIES"})
+
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "PUT" and req.auth == OWNER and _valid_update(req):
+        if req.method == "PUT" and req.auth == self.owner and _valid_update(req):
             req.body = b"{}"
         return req
 
 
 class ForgetsUpdates(Fault):
     """UPD-PERSISTS: the PUT's answer shows the update, but it is never stored."""
+
+    breaks = frozenset({"UPD-PERSISTS"})
 
     def response(self, req: Req, resp: Resp) -> Resp:
         if req.method == "PUT" and resp.status == 200:
@@ -293,6 +356,8 @@ class ForgetsUpdates(Fault):
 
 class CountsRepeats(Fault):
     """UPD-IDEMPOTENT: a PUT that changes nothing bumps a counter in the account."""
+
+    breaks = frozenset({"UPD-IDEMPOTENT"})
 
     def request(self, req: Req) -> Req | Resp:
         self._before = self.store.account()
@@ -310,9 +375,17 @@ class CountsRepeats(Fault):
 class ReplacesBilling(Fault):
     """UPD-MERGE (SHOULD): a PUT replaces billing whole instead of merging it."""
 
+    breaks = frozenset({"UPD-MERGE"})
+
     def request(self, req: Req) -> Req | Resp:
         is_json = req.headers.get("content-type", "").startswith("application/json")
-        if req.method == "PUT" and req.auth == OWNER and is_json and _valid_update(req) and "billing" in req.document():
+        if (
+            req.method == "PUT"
+            and req.auth == self.owner
+            and is_json
+            and _valid_update(req)
+            and "billing" in req.document()
+        ):
             account = self.store.account()
             account["billing"] = {}
             self.store._set(account)
@@ -322,12 +395,14 @@ class ReplacesBilling(Fault):
 class CrashesOnWrongType(Fault):
     """ROBUST-NO-5XX: a billing field of the wrong type crashes the server."""
 
+    breaks = frozenset({"ROBUST-NO-5XX"})
+
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
         billing = document.get("billing") if isinstance(document, dict) else None
         if (
             req.method == "PUT"
-            and req.auth == OWNER
+            and req.auth == self.owner
             and isinstance(billing, dict)
             and any(not isinstance(value, str) for name, value in billing.items() if name != "cycle")
         ):
@@ -338,6 +413,8 @@ class CrashesOnWrongType(Fault):
 class MalformedJsonIs422(Fault):
     """ROBUST-BAD-JSON: a body that is not JSON gets 422, not 400."""
 
+    breaks = frozenset({"ROBUST-BAD-JSON"})
+
     def response(self, req: Req, resp: Resp) -> Resp:
         return Resp(422, resp.headers, resp.body) if resp.status == 400 else resp
 
@@ -345,12 +422,14 @@ class MalformedJsonIs422(Fault):
 class AcceptsWrongTypes(Fault):
     """ROBUST-INVALID-REJECTED: a body with wrong types is answered 200 and ignored."""
 
+    breaks = frozenset({"ROBUST-INVALID-REJECTED"})
+
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
         if (
             req.method == "PUT"
             and document is not None
-            and not spec.types_only_validator("AccountUpdate").is_valid(document)
+            and not spec.is_valid("AccountUpdate", document, types_only=True)
         ):
             req.body = b"{}"
         return req
@@ -359,13 +438,15 @@ class AcceptsWrongTypes(Fault):
 class LosesAccountAfterEmptyUpdate(Fault):
     """ROBUST-STATE-VALID: after an empty update the account is gone until billing is sent again."""
 
+    breaks = frozenset({"ROBUST-STATE-VALID"})
+
     lost = False
 
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
-        if req.method == "PUT" and req.auth == OWNER and document is not None:
+        if req.method == "PUT" and req.auth == self.owner and document is not None:
             self.lost = document == {}
-        if req.method == "GET" and self.lost and req.auth in (OWNER, ADMIN):
+        if req.method == "GET" and self.lost and req.auth in (self.owner, self.admin):
             return _json_error(404, "No account")
         return req
 
@@ -384,6 +465,8 @@ def _depth(raw: bytes) -> int:
 class CrashesOnDeepNesting(Fault):
     """ROBUST-NO-5XX: a body nested deeper than the parser's stack fails with 500, as a recursive parser does."""
 
+    breaks = frozenset({"ROBUST-NO-5XX"})
+
     def request(self, req: Req) -> Req | Resp:
         if req.method == "PUT" and _depth(req.body) > 500:
             return _json_error(500, "maximum recursion depth exceeded")
@@ -393,9 +476,11 @@ class CrashesOnDeepNesting(Fault):
 class CrashesOnAstralCharacters(Fault):
     """ROBUST-NO-5XX: storing a character beyond the Basic Multilingual Plane fails with 500 (a 3-byte UTF-8 column)."""
 
+    breaks = frozenset({"ROBUST-NO-5XX"})
+
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
-        stored = req.method == "PUT" and req.auth == OWNER and document is not None
+        stored = req.method == "PUT" and req.auth == self.owner and document is not None
         if stored and any(ord(char) > 0xFFFF for char in json.dumps(document, ensure_ascii=False)):
             return _json_error(500, "Incorrect string value")
         return req
@@ -403,6 +488,8 @@ class CrashesOnAstralCharacters(Fault):
 
 class NumbersAsStringsAccepted(Fault):
     """ROBUST-INVALID-REJECTED: a billing cycle sent as a string of digits is taken as the number."""
+
+    breaks = frozenset({"ROBUST-INVALID-REJECTED"})
 
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
@@ -417,6 +504,8 @@ class NumbersAsStringsAccepted(Fault):
 class AnyContentTypeIsJson(Fault):
     """ROBUST-CONTENT-TYPE (SHOULD): every PUT body is read as JSON, whatever it is declared as."""
 
+    breaks = frozenset({"ROBUST-CONTENT-TYPE"})
+
     def request(self, req: Req) -> Req | Resp:
         if req.method == "PUT":
             req.headers["content-type"] = "application/json"
@@ -425,6 +514,8 @@ class AnyContentTypeIsJson(Fault):
 
 class PostActsAsPut(Fault):
     """ROBUST-METHOD: POST updates the account as PUT does."""
+
+    breaks = frozenset({"ROBUST-METHOD"})
 
     def request(self, req: Req) -> Req | Resp:
         if req.method == "POST":
@@ -435,8 +526,10 @@ class PostActsAsPut(Fault):
 class RateLimitWithoutRetryAfter(Fault):
     """RATE-RETRY-AFTER (SHOULD): twice in a run, a 429 that does not say when to retry."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    breaks = frozenset({"RATE-RETRY-AFTER"})
+
+    def __init__(self, settings: ServerSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
         self.seen = 0
 
     def request(self, req: Req) -> Req | Resp:
@@ -455,7 +548,7 @@ class RefusesReadOnlyFields(Fault):
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
         sends_read_only = isinstance(document, dict) and any(name in document for name in spec.READ_ONLY_FIELDS)
-        if req.method == "PUT" and req.auth == OWNER and sends_read_only:
+        if req.method == "PUT" and req.auth == self.owner and sends_read_only:
             return _json_error(400, "Read-only fields cannot be sent")
         return req
 
@@ -465,7 +558,7 @@ class EmptyBillingForAdmins(Fault):
 
     def response(self, req: Req, resp: Resp) -> Resp:
         document = resp.document()
-        if req.auth != OWNER and resp.status == 200 and isinstance(document, dict):
+        if req.auth != self.owner and resp.status == 200 and isinstance(document, dict):
             return resp.with_document({**document, "billing": {}})
         return resp
 
@@ -511,8 +604,8 @@ class IgnoresUnknownFields(Fault):
 class RateLimitedWithRetryAfter(Fault):
     """Under load, a 429 with Retry-After now and then."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, settings: ServerSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
         self.seen = 0
 
     def request(self, req: Req) -> Req | Resp:
@@ -530,3 +623,28 @@ class Slow(Fault):
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         await asyncio.sleep(0.04)
         await super().__call__(scope, receive, send)
+
+
+FAULTS: tuple[type[Fault], ...] = tuple(
+    fault for fault in Fault.__subclasses__() + _UpdatesAs.__subclasses__() if fault.breaks
+)
+# Behaviours the requirement catalog allows: a client must cope with them, and the suite passes them.
+VARIANTS: tuple[type[Fault], ...] = (
+    RefusesReadOnlyFields,
+    EmptyBillingForAdmins,
+    ExtraFields,
+    NoCharset,
+    IgnoresUnknownFields,
+    RateLimitedWithRetryAfter,
+)
+CATALOG: dict[str, type[Fault]] = {fault.name(): fault for fault in (*FAULTS, *VARIANTS)}
+
+
+def with_faults(names: list[str], settings: ServerSettings, app: Any, store: AccountStore) -> Any:
+    """`app` with the faults named (see CATALOG) wrapped around it, the first name outermost."""
+    unknown = [name for name in names if name not in CATALOG]
+    if unknown:
+        raise KeyError(f"no fault is called {unknown[0]!r}; chat-conformance serve --list-faults lists them")
+    for name in reversed(names):
+        app = CATALOG[name](settings, app=app, store=store)
+    return app
