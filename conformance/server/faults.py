@@ -539,6 +539,30 @@ class RateLimitWithoutRetryAfter(Fault):
         return req
 
 
+# --- HTTP itself written wrong ---------------------------------------------------------------------------
+
+
+class GzipLabelOnPlainRefusals(Fault):
+    """ROBUST-HTTP: every fifth refusal says Content-Encoding gzip, though its body is plain JSON."""
+
+    breaks = frozenset({"ROBUST-HTTP"})
+
+    def __init__(self, settings: ServerSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
+        self.refusals = 0
+
+    def response(self, req: Req, resp: Resp) -> Resp:
+        if resp.status != 401:
+            return resp
+        self.refusals += 1
+        # Refusals only: a client that cannot read one learns nothing it needed, so no other rule breaks.
+        return (
+            Resp(resp.status, {**resp.headers, "content-encoding": "gzip"}, resp.body)
+            if self.refusals % 5 == 0
+            else resp
+        )
+
+
 # --- behaviours the catalog allows ----------------------------------------------------------------------
 
 
