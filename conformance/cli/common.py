@@ -7,8 +7,11 @@ not judge every rule (the target could not be reached or stopped answering) and 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+N = TypeVar("N", int, float)
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 EXIT_FOR_VERDICT = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "error": EXIT_ERROR}
@@ -23,44 +26,28 @@ def check_writable(path: Path | None, option: str) -> None:
         raise UsageError(f"{option} {path}: the folder {path.resolve().parent} does not exist")
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _number(convert: Callable[[str], N], what: str, allowed: Callable[[N], bool], rule: str) -> Callable[[str], N]:
+    """An argparse type: `convert` the text, refusing what is not `what` or not `allowed` by `rule`."""
+
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not allowed(value):
+            raise argparse.ArgumentTypeError(rule)
+        return value
+
+    return parse
 
 
-def seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError("must be between 0 and 4294967295")
-    return value
-
-
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 1, e.g. 0.5")
-    return value
+positive_int = _number(int, "a whole number", lambda value: value >= 1, "must be at least 1")
+seed = _number(int, "a whole number", lambda value: 0 <= value < 2**32, "must be between 0 and 4294967295")
+seconds = _number(float, "a number of seconds", lambda value: value > 0, "must be more than 0")
+share = _number(float, "a number", lambda value: 0 < value <= 1, "must be more than 0 and at most 1, e.g. 0.5")
+port = _number(int, "a port number", lambda value: 0 <= value <= 65535, "must be between 0 and 65535")
+milliseconds = _number(float, "a number of milliseconds", lambda value: value >= 0, "must be 0 or more")
+fraction = _number(float, "a number", lambda value: 0 <= value <= 1, "must be between 0 and 1, e.g. 0.1")
 
 
 def rate(text: str) -> Any:
@@ -70,13 +57,3 @@ def rate(text: str) -> Any:
         return Pacer.parse(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("must be between 0 and 65535")
-    return value

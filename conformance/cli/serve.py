@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from conformance.cli.common import EXIT_PASS, UsageError, port, rate
+from conformance.cli.common import EXIT_PASS, UsageError, fraction, milliseconds, port, rate
 
 
 def add_parser(commands: Any) -> None:
@@ -31,30 +31,10 @@ def add_parser(commands: Any) -> None:
         "--latency", type=milliseconds, default=0.0, metavar="MS", help="wait this long before answering"
     )
     parser.add_argument(
-        "--error-rate", type=rate_of_errors, default=0.0, metavar="R", help="answer this share of requests 503 (0 to 1)"
+        "--error-rate", type=fraction, default=0.0, metavar="R", help="answer this share of requests 503 (0 to 1)"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     parser.set_defaults(handler=handle)
-
-
-def milliseconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def rate_of_errors(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError("must be between 0 and 1, e.g. 0.1")
-    return value
 
 
 def _list_faults() -> int:
