@@ -563,6 +563,23 @@ class GzipLabelOnPlainRefusals(Fault):
         )
 
 
+class TruncatedRefusals(Fault):
+    """ROBUST-HTTP: every fifth refusal is declared JSON but cut short, as when a proxy drops the end."""
+
+    # A refusal that cannot be read says nothing of its error either (AUTH-ERROR-BODY, a SHOULD).
+    breaks = frozenset({"ROBUST-HTTP", "AUTH-ERROR-BODY"})
+
+    def __init__(self, settings: ServerSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
+        self.refusals = 0
+
+    def response(self, req: Req, resp: Resp) -> Resp:
+        if resp.status != 401:
+            return resp
+        self.refusals += 1
+        return Resp(resp.status, resp.headers, resp.body[: len(resp.body) // 2]) if self.refusals % 5 == 0 else resp
+
+
 # --- behaviours the catalog allows ----------------------------------------------------------------------
 
 
