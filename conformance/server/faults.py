@@ -71,11 +71,12 @@ class Fault:
         self.store = store or AccountStore(self.settings.account)
         self.app = app or create_app(self.settings, self.store)
         self.owner, self.admin, self.agent = (f"Bearer {self.settings.tokens[role]}" for role in ROLES)
+        self.role_of = {self.owner: "owner", self.admin: "admin", self.agent: "agent"}  # by Authorization value
 
     @classmethod
     def name(cls) -> str:
-        """The name `serve --fault` knows it by: AdminSeesBilling is admin-sees-billing."""
-        return re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower()
+        """The name `serve --fault` knows it by: MalformedJsonIs422 is malformed-json-is-422."""
+        return re.sub(r"(?<!^)(?=[A-Z])|(?<=[a-z])(?=[0-9])", "-", cls.__name__).lower()
 
     @classmethod
     def description(cls) -> str:
@@ -118,8 +119,7 @@ class Fault:
     def _note(self, scope: dict, sent: Req) -> None:
         """Tell the request log that this fault, not the reference app, decided the answer."""
         state = scope.setdefault("state", {})
-        roles = {f"Bearer {token}": role for role, token in self.settings.tokens.items()}
-        who = "none" if sent.auth is None else roles.get(sent.auth, "unknown")
+        who = "none" if sent.auth is None else self.role_of.get(sent.auth, "unknown")
         rule = ", ".join(sorted(self.breaks)) or "-"
         state["decision"] = Decision(who, rule, f"fault {self.name()} played: {self.description()}")
 
@@ -203,7 +203,7 @@ class UnknownTokensAsAdmin(Fault):
     breaks = frozenset({"AUTH-INVALID"})
 
     def request(self, req: Req) -> Req | Resp:
-        if req.auth is not None and req.auth not in (self.owner, self.admin, self.agent):
+        if req.auth is not None and req.auth not in self.role_of:
             req.headers["authorization"] = self.admin
         return req
 
@@ -230,38 +230,39 @@ class SilentRefusals(Fault):
         return resp
 
 
-class AdminCannotRead(Fault):
+class _ServedAs(Fault):
+    """A `method` request sent as one role is served as another's."""
+
+    method = ""
+    sent_as = ""
+    served_as = ""
+
+    def request(self, req: Req) -> Req | Resp:
+        if req.method == self.method and req.auth == getattr(self, self.sent_as):
+            req.headers["authorization"] = getattr(self, self.served_as)
+        return req
+
+
+class AdminCannotRead(_ServedAs):
     """ROLE-GET-ADMIN: an admin's GET is refused as an agent's would be."""
 
     breaks = frozenset({"ROLE-GET-ADMIN"})
-
-    def request(self, req: Req) -> Req | Resp:
-        if req.method == "GET" and req.auth == self.admin:
-            req.headers["authorization"] = self.agent
-        return req
+    method, sent_as, served_as = "GET", "admin", "agent"
 
 
-class AgentCanRead(Fault):
+class AgentCanRead(_ServedAs):
     """ROLE-GET-AGENT: an agent's GET is served as an admin's."""
 
     breaks = frozenset({"ROLE-GET-AGENT"})
-
-    def request(self, req: Req) -> Req | Resp:
-        if req.method == "GET" and req.auth == self.agent:
-            req.headers["authorization"] = self.admin
-        return req
+    method, sent_as, served_as = "GET", "agent", "admin"
 
 
-class OwnerCannotUpdate(Fault):
+class OwnerCannotUpdate(_ServedAs):
     """ROLE-PUT-OWNER: the owner's PUT is refused as an admin's would be."""
 
     # An owner whose PUT is refused cannot see an update applied, nor get 400 for broken JSON.
     breaks = frozenset({"ROLE-PUT-OWNER", "UPD-APPLIES", "ROBUST-BAD-JSON"})
-
-    def request(self, req: Req) -> Req | Resp:
-        if req.method == "PUT" and req.auth == self.owner:
-            req.headers["authorization"] = self.admin
-        return req
+    method, sent_as, served_as = "PUT", "owner", "admin"
 
 
 class _UpdatesAs(Fault):
@@ -298,15 +299,11 @@ class AgentCanUpdate(_UpdatesAs):
     role = "agent"
 
 
-class AdminSeesBilling(Fault):
+class AdminSeesBilling(_ServedAs):
     """BILLING-OWNER-ONLY: an admin's GET is served as the owner's."""
 
     breaks = frozenset({"BILLING-OWNER-ONLY"})
-
-    def request(self, req: Req) -> Req | Resp:
-        if req.method == "GET" and req.auth == self.admin:
-            req.headers["authorization"] = self.owner
-        return req
+    method, sent_as, served_as = "GET", "admin", "owner"
 
 
 class AppliesReadOnlyFields(Fault):
@@ -666,9 +663,12 @@ class Slow(Fault):
         await super().__call__(scope, receive, send)
 
 
-FAULTS: tuple[type[Fault], ...] = tuple(
-    fault for fault in Fault.__subclasses__() + _UpdatesAs.__subclasses__() if fault.breaks
-)
+def _kinds(base: type[Fault]) -> list[type[Fault]]:
+    """Every class built on `base`, in the order they are written."""
+    return [kind for sub in base.__subclasses__() for kind in (sub, *_kinds(sub))]
+
+
+FAULTS: tuple[type[Fault], ...] = tuple(fault for fault in _kinds(Fault) if fault.breaks)
 # Behaviours the requirement catalog allows: a client must cope with them, and the suite passes them.
 VARIANTS: tuple[type[Fault], ...] = (
     RefusesReadOnlyFields,
