@@ -44,6 +44,10 @@ class Expectation:
     link: str | None = None
     strict: bool = True  # a pass is reported as unexpected
 
+    def __str__(self) -> str:
+        """The reason, and the link after it when there is one: as every report shows it."""
+        return self.reason + (f" ({self.link})" if self.link else "")
+
 
 @dataclass(frozen=True)
 class Expectations:
@@ -56,7 +60,7 @@ class Expectations:
         entry = self.skip.get(requirement_id)
         if entry is None:
             return None
-        return f"the expectations file skips it: {entry.reason}" + (f" ({entry.link})" if entry.link else "")
+        return f"the expectations file skips it: {entry}"
 
 
 def load(path: Path) -> Expectations:

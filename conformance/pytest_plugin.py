@@ -75,8 +75,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         entry = expected.expected.get(callspec.params.get("requirement_id"))
         if entry is not None:
-            reason = entry.reason + (f" ({entry.link})" if entry.link else "")
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=entry.strict))
+            item.add_marker(pytest.mark.xfail(reason=str(entry), strict=entry.strict))
 
 
 def _option(config: pytest.Config, name: str) -> Any:

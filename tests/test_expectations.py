@@ -55,6 +55,9 @@ def test_a_listed_failure_is_expected_and_the_run_passes(tmp_path: Path) -> None
     assert report["expectations"]["name"] == "a server that shows billing to admins"
     case = ET.parse(junit).getroot().find("testcase[@name='BILLING-OWNER-ONLY']")
     assert case is not None and case.find("skipped").get("type") == "expected"
+    assert case.find("skipped").get("message") == (
+        "expected to fail: admins are served the owner's view (https://example.org/issues/7)"
+    )
     page = html.read_text()
     assert 'class="expected"' in page and "admins are served the owner&#x27;s view" in page
 

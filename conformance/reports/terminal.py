@@ -65,8 +65,7 @@ def _line(result: RequirementResult) -> str:
     if status is Status.SKIPPED:
         text += f" [dim]{escape(result.reason or '')}[/]"
     elif status is Status.EXPECTED:
-        link = result.expectation.link if result.expectation else None
-        text += f" [dim]as expected: {escape(result.reason or '')}{f' ({escape(link)})' if link else ''}[/]"
+        text += f" [dim]as expected: {escape(str(result.expectation))}[/]"
     elif status is Status.ERRORED:
         text += f" {escape(result.reason or '')}"
     elif result.unexpected_pass:
