@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import SEED, failed, run_suite
+from servers import Counting
 from test_faults import FAULTS
 
 from conformance import budget, cli
@@ -13,18 +14,6 @@ from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
 
 TOKENS = [item for role in ("owner", "admin", "agent") for item in (f"--{role}-token", DEFAULT_TOKENS[role])]
-
-
-class Counting(faults.Fault):
-    """The reference server, counting the requests it receives."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def request(self, req: faults.Req) -> faults.Req | faults.Resp:
-        self.count += 1
-        return req
 
 
 def test_the_examples_are_spread_to_fit_the_budget() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,12 +22,37 @@ def _put(server: Any, role: str, body: object) -> httpx.Response:
     return httpx.put(server.account_url, headers={"Authorization": f"Bearer {server.tokens[role]}"}, json=body)
 
 
-# Each of these two changes the account; each starts from the default, whatever ran before it.
-@pytest.mark.parametrize("city", ["Aarhus", "Odense"])
-def test_every_test_starts_from_the_default_account(chat_server: Any, city: str) -> None:
-    assert chat_server.account == DEFAULT_ACCOUNT
-    assert _put(chat_server, "owner", {"billing": {"city": city}}).status_code == 200
-    assert chat_server.account["billing"]["city"] == city
+# Two tests run in this order in one session: the first changes everything it can, the second
+# asserts that it starts from nothing of it. Run in a pytest of their own, so that no other test
+# and no xdist worker stands between them.
+IN_ORDER = """
+import httpx
+from conformance.server.store import DEFAULT_ACCOUNT
+
+
+def test_first_changes_everything(chat_server):
+    chat_server.fault("admin-sees-billing")
+    chat_server.support_created = True
+    chat_server.account = {**DEFAULT_ACCOUNT, "status": "trial"}
+    pytest_url.append(chat_server.url)
+
+
+def test_second_starts_afresh(chat_server):
+    assert chat_server.url == pytest_url[0]  # the same server: one per session
+    assert chat_server.account == DEFAULT_ACCOUNT and not chat_server.support_created
+    admin = {"Authorization": "Bearer " + chat_server.tokens["admin"]}
+    assert "billing" not in httpx.get(chat_server.account_url, headers=admin).json()
+
+
+pytest_url = []
+"""
+
+
+def test_every_test_gets_a_fresh_account_and_no_fault_from_one_server(tmp_path: Path) -> None:
+    (tmp_path / "test_in_order.py").write_text(IN_ORDER)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0 and "2 passed" in out.stdout, out.stdout[-2000:]
 
 
 def test_the_account_can_be_set_and_is_checked(chat_server: Any) -> None:
@@ -45,12 +73,6 @@ def test_a_fault_is_played_until_the_next_test(chat_server: Any) -> None:
     with pytest.raises(ValueError, match="no fault is called"):
         chat_server.fault("no-such-fault")
     assert "billing" in _get(chat_server, "admin").json()  # an unknown name changes nothing
-
-
-def test_after_a_fault_the_next_test_gets_the_faithful_server(chat_server: Any) -> None:
-    chat_server.fault("admin-sees-billing")
-    chat_server.reset()  # what the fixture does before every test
-    assert "billing" not in _get(chat_server, "admin").json()
 
 
 def test_latency_and_failures_on_purpose(chat_server: Any) -> None:

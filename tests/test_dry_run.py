@@ -5,22 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from servers import Counting
 
 from conformance import catalog, cli
-from conformance.server import create_app
 from conformance.server.embedded import BackgroundServer
-
-
-class Counting:
-    """The target: counts every request it gets."""
-
-    def __init__(self) -> None:
-        self.app, self.count = create_app(), 0
-
-    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
-        if scope["type"] == "http":
-            self.count += 1
-        await self.app(scope, receive, send)
 
 
 def test_a_dry_run_sends_no_request_and_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
