@@ -17,6 +17,7 @@ SCALARS = st.one_of(
     st.floats(allow_nan=False),
     st.text(max_size=8),
     st.sampled_from(["unlimited", "US", "2014-08-06T11:02:09Z", "2016-12-31T23:59:60Z", "2014-02-30T00:00:00Z"]),
+    st.sampled_from(["0000-12-31T23:59:59.0Z", "2016-12-31T22:59:60Z", "0000-02-29T00:00:00Z"]),
     st.sampled_from(["2014-08-06T11:02:09Z\n", "٢٠١٤-08-06T11:02:09Z", "2014-08-06T11:02:09+00:00", "2014-08-06"]),
 )
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner))
@@ -51,12 +52,17 @@ def test_is_valid_is_jsonschemas_verdict(instance: Any, name: str, types_only: b
     assert spec.is_valid(name, instance, types_only=types_only) == slow.is_valid(instance)
 
 
-def test_a_final_newline_is_read_as_jsonschema_reads_it() -> None:
-    assert spec.is_valid("Account", {"create_date": "2014-08-06T11:02:09Z\n"})
+def test_a_timestamp_is_read_as_rfc_3339_writes_it() -> None:
+    """Year 0000 and a leap second are RFC 3339 date-times; Prism's generated data has both now and then."""
+    for valid in ("0000-12-31T23:59:59.0Z", "2016-12-31T23:59:60Z", "0000-02-29T00:00:00Z"):
+        assert spec.is_valid("Account", {"create_date": valid}), valid
+        assert spec.validator("Account").is_valid({"create_date": valid}), valid
+    for invalid in ("2014-02-30T00:00:00Z", "2016-12-31T22:59:60Z", "2014-08-06T11:02:09Z\n", "2014-08-06"):
+        assert not spec.is_valid("Account", {"create_date": invalid}), invalid
 
 
 def test_errors_are_jsonschemas_messages() -> None:
-    assert spec.errors("Account", {"create_date": "2016-12-31T23:59:60Z"}) == [
-        "$.create_date: '2016-12-31T23:59:60Z' is not a 'date-time'"
+    assert spec.errors("Account", {"create_date": "2014-02-30T00:00:00Z"}) == [
+        "$.create_date: '2014-02-30T00:00:00Z' is not a 'date-time'"
     ]
     assert spec.errors("Account", {"billing": {"cycle": 1}}) == []

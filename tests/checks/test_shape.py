@@ -10,6 +10,12 @@ def test_a_valid_account_passes_and_extra_fields_are_allowed() -> None:
     assert account_shape(exchange(200, {**DEFAULT_ACCOUNT, "extra": 1}), context()) is True
 
 
+@pytest.mark.parametrize("created", ["0000-12-31T23:59:59.0Z", "2016-12-31T23:59:60Z"])
+def test_every_rfc_3339_timestamp_passes(created: str) -> None:
+    """Year 0000 and a leap second: Prism's --dynamic data has them now and then, and they are valid."""
+    assert account_shape(exchange(200, {**DEFAULT_ACCOUNT, "create_date": created}), context()) is True
+
+
 @pytest.mark.parametrize(
     "broken",
     [
