@@ -143,14 +143,14 @@ def _chosen(fields: Iterable[str], subset: int) -> list[str]:
     return [name for bit, name in enumerate(fields) if subset >> bit & 1]
 
 
+_SOME_BILLING_FIELDS = _subsets(len(spec.BILLING_FIELDS))
+
+
 @st.composite
 def billing_updates(draw: st.DrawFn) -> dict[str, Any]:
     """Billing changes a real owner might send: some documented fields, plausible values."""
     chosen = _chosen(spec.BILLING_FIELDS, draw(_SOME_BILLING_FIELDS))
     return {name: draw(_PLAUSIBLE[name]) for name in chosen}
-
-
-_SOME_BILLING_FIELDS = _subsets(len(spec.BILLING_FIELDS))
 
 
 def full_billing() -> st.SearchStrategy[dict[str, Any]]:
