@@ -26,6 +26,19 @@ from conformance.server.settings import ROLES, ServerSettings
 from conformance.server.store import AccountStore
 
 
+def _parsed(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
+        return None
+
+
+def _billing(document: Any) -> dict[str, Any] | None:
+    """The billing object of a request body, when it is one."""
+    billing = document.get("billing") if isinstance(document, dict) else None
+    return billing if isinstance(billing, dict) else None
+
+
 @dataclass
 class Req:
     method: str
@@ -37,10 +50,7 @@ class Req:
         return self.headers.get("authorization")
 
     def document(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
-            return None
+        return _parsed(self.body)
 
 
 @dataclass
@@ -50,10 +60,7 @@ class Resp:
     body: bytes = b""
 
     def document(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
-            return None
+        return _parsed(self.body)
 
     def with_document(self, document: Any) -> Resp:
         return Resp(self.status, {**self.headers}, json.dumps(document).encode())
@@ -395,12 +402,11 @@ class CrashesOnWrongType(Fault):
     breaks = frozenset({"ROBUST-NO-5XX"})
 
     def request(self, req: Req) -> Req | Resp:
-        document = req.document()
-        billing = document.get("billing") if isinstance(document, dict) else None
+        billing = _billing(req.document())
         if (
             req.method == "PUT"
             and req.auth == self.owner
-            and isinstance(billing, dict)
+            and billing is not None
             and any(not isinstance(value, str) for name, value in billing.items() if name != "cycle")
         ):
             return _json_error(500, "Internal Server Error")
@@ -490,8 +496,8 @@ class NumbersAsStringsAccepted(Fault):
 
     def request(self, req: Req) -> Req | Resp:
         document = req.document()
-        billing = document.get("billing") if isinstance(document, dict) else None
-        cycle = billing.get("cycle") if isinstance(billing, dict) else None
+        billing = _billing(document)
+        cycle = billing.get("cycle") if billing is not None else None
         if req.method == "PUT" and isinstance(cycle, str) and cycle.isdigit():
             billing["cycle"] = int(cycle)  # type: ignore[index]
             req.body = json.dumps(document).encode()
@@ -632,8 +638,8 @@ class IgnoresUnknownFields(Fault):
         if req.method == "PUT" and isinstance(document, dict):
             known = {"billing", *spec.READ_ONLY_FIELDS}
             document = {name: value for name, value in document.items() if name in known}
-            billing = document.get("billing")
-            if isinstance(billing, dict):
+            billing = _billing(document)
+            if billing is not None:
                 document["billing"] = {k: v for k, v in billing.items() if k in spec.BILLING_FIELDS}
             req.body = json.dumps(document).encode()
         return req
