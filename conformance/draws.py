@@ -67,7 +67,7 @@ class Recorder:
 class _Codec:
     def __init__(self, tokens: Mapping[str, str | None]) -> None:
         self._role_of = {token: role for role, token in tokens.items() if token}
-        self._token_of = {role: token for role, token in tokens.items() if token}
+        self._token_of = {f"token:{role}": token for role, token in tokens.items() if token}
 
     def encode(self, value: Any) -> Encoded:
         if value is None or isinstance(value, bool | int | float | str):
@@ -108,8 +108,7 @@ class _Codec:
             return GeneratedRequest(*(self.decode(item) for item in inner))
         if kind == "credential":
             label, header = inner
-            roles = {f"token:{role}": token for role, token in self._token_of.items()}
-            return Credential(label, self._header(header, roles, ""))
+            return Credential(label, self._header(header, self._token_of, ""))
         raise ValueError(f"unknown kind of recorded example: {kind}")
 
     @staticmethod
