@@ -19,15 +19,9 @@ def _answers(url: str) -> bool:
     return True
 
 
-def test_stop_and_wait_returns_once_the_port_is_closed() -> None:
-    server = BackgroundServer(create_app()).start()
-    assert _answers(server.url)
-    server.stop(wait=True)
-    assert not _answers(server.url)
-
-
 def test_stop_returns_at_once_and_the_server_winds_down_on_its_own() -> None:
     server = BackgroundServer(create_app()).start()
+    assert _answers(server.url)
     started = time.monotonic()
     server.stop()
     assert time.monotonic() - started < 0.15  # waiting out uvicorn's shutdown takes 0.2 s or more

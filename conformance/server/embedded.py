@@ -32,16 +32,13 @@ class BackgroundServer:
         self.url = f"http://{host}:{port}"
         return self
 
-    def stop(self, wait: bool = False) -> None:
-        """Ask the server to exit; with `wait`, return once it has.
+    def stop(self) -> None:
+        """Ask the server to exit, without waiting for it.
 
         uvicorn notices the request on its next tick and then pauses for its connections, 0.2 s in
-        all: a run would spend that at its end for nothing, so by default the daemon thread winds
-        down on its own.
+        all: a run would spend that at its end for nothing, so the daemon thread winds down on its own.
         """
         self._server.should_exit = True
-        if wait:
-            self._thread.join(timeout=5)
 
     def __enter__(self) -> BackgroundServer:
         return self.start()
