@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+from conformance import jsontext
 
 REDACTED = "***"
 BODY_KEPT = 64 * 1024  # characters of a response body kept in a report; checks see it all
@@ -58,8 +59,8 @@ class ReceivedResponse:
     def json(self) -> Any:
         """The body parsed as JSON, or None when it is empty or not JSON."""
         try:
-            return json.loads(self.body) if self.body else None
-        except (ValueError, RecursionError):  # a body nested deeper than Python's parser goes
+            return jsontext.loads(self.body) if self.body else None
+        except ValueError:  # not JSON, or nested too deeply to parse
             return None
 
     @property

@@ -18,7 +18,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance import spec
+from conformance import jsontext, spec
 from conformance.exchange import Credential
 
 MODES = ("positive", "negative")
@@ -41,8 +41,8 @@ class GeneratedRequest:
         if self.content is None:
             return NOT_JSON
         try:
-            return json.loads(self.content)
-        except ValueError:
+            return jsontext.loads(self.content)
+        except ValueError:  # not JSON, or nested too deeply to parse
             return NOT_JSON
 
 

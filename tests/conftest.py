@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import gc
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,6 +31,32 @@ def failed(result: RunResult) -> set[str]:
 def _in_tmp_cwd(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # A run that cannot restore an account writes a backup file into the working folder.
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def collector_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A garbage collection at every allocation, each running code that needs some stack, as finalizers do.
+
+    Yields what Python reported as ignored exceptions meanwhile: a collection that starts where the
+    stack is nearly used up fails there, the way a finalizer fails in a real run.
+    """
+    ignored: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: ignored.append(type(unraisable.exc_value).__name__))
+
+    def needs_stack(depth: int = 30) -> int:
+        return 0 if depth == 0 else needs_stack(depth - 1)
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        needs_stack()
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(callback)
+    gc.set_threshold(1)
+    try:
+        yield ignored
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(callback)
 
 
 def exchange(

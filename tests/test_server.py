@@ -158,3 +158,13 @@ def test_head_is_served_like_get() -> None:
     with client() as c:
         response = c.head(A, headers=auth("owner"))
         assert response.status_code == 200 and response.content == b""
+
+
+def test_a_body_nested_100_000_deep_is_refused_with_400_and_no_ignored_exception(
+    collector_everywhere: list[str],
+) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with client() as c:
+        response = c.put(A, headers={**auth("owner"), "Content-Type": "application/json"}, content=deep)
+    assert response.status_code == 400 and "nested more than" in response.json()["description"]
+    assert collector_everywhere == []

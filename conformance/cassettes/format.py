@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from conformance import __version__
+from conformance import __version__, jsontext
 from conformance.exchange import REDACTED
 
 CREDENTIAL_HEADER = "X-Chat-Conformance-Credential"
@@ -74,8 +74,8 @@ def sender(tokens: Mapping[str, str | None]) -> Callable[[str | None], str]:
 def comparable_body(raw: bytes) -> tuple[str, Any]:
     """A body as replay compares it: as a JSON value when it is JSON, else byte for byte."""
     try:
-        return ("json", json.dumps(json.loads(raw), sort_keys=True))
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses: as bytes
+        return ("json", json.dumps(jsontext.loads(raw), sort_keys=True))
+    except ValueError:  # not JSON, or nested too deeply to parse: as bytes
         return ("raw", raw)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from vcr.serializers import yamlserializer
 
-from conformance import spec
+from conformance import jsontext, spec
 from conformance.cassettes.format import METADATA_KEY, dump_json, load
 from conformance.exchange import REDACTED
 
@@ -82,8 +82,8 @@ class Scrubber:
             except UnicodeDecodeError:
                 return body  # not text, so no personal value in it; kept as binary
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError):
+            document = jsontext.loads(body)
+        except ValueError:
             return self.text(body)
         scrubbed = self.value(document)
         # Replay matches bodies as JSON values, so re-serialising a changed one loses nothing.
@@ -101,8 +101,8 @@ class Scrubber:
 
 def _json_of(body: Any) -> Any:
     try:
-        return json.loads(body) if body else None
-    except (ValueError, TypeError, RecursionError):
+        return jsontext.loads(body) if body else None
+    except (ValueError, TypeError):
         return None
 
 

@@ -9,8 +9,8 @@ conformant: the transport handles them, so they never reach this check as proble
 from __future__ import annotations
 
 import codecs
-import json
 
+from conformance import jsontext
 from conformance.checks.registry import response_check
 from conformance.context import Context
 from conformance.exchange import Exchange, ReceivedResponse, declares_json
@@ -38,9 +38,9 @@ def json_problem(response: ReceivedResponse) -> str | None:
     except UnicodeDecodeError as error:
         return f"the body is not valid {charset}: {error.reason} at byte {error.start}"
     try:
-        json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        return None  # nested deeper than this parser goes, which does not make it invalid JSON
+        jsontext.loads(text, parse_constant=_reject_constant)
+    except jsontext.NestedTooDeeply:
+        return None  # nested deeper than the suite parses, which does not make it invalid JSON
     except ValueError as error:
         return f"the body is not valid JSON: {error}"
     return None

@@ -6,7 +6,6 @@ Each request is judged in the order a client would want to learn of its mistakes
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance import spec
+from conformance import jsontext, spec
 from conformance.server.errors import JSON, error_response
 from conformance.server.log import Decision
 from conformance.server.ratelimit import RateLimit
@@ -68,10 +67,7 @@ def _parse_json(raw: bytes) -> Any:
     Python's parser takes NaN, Infinity and `"\\ud800"`, none of which a JSON client can rely on;
     an unpaired surrogate could not even be written back out as UTF-8.
     """
-    try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except RecursionError:
-        raise ValueError("it is nested too deeply") from None
+    document = jsontext.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     if _has_unpaired_surrogate(document):
         raise ValueError("a string holds an unpaired UTF-16 surrogate, which is not Unicode text")
     return document

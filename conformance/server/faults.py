@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from conformance import spec
+from conformance import jsontext, spec
 from conformance.server.app import create_app
 from conformance.server.log import Decision
 from conformance.server.settings import ROLES, ServerSettings
@@ -28,8 +28,8 @@ from conformance.server.store import AccountStore
 
 def _parsed(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
+        return jsontext.loads(body)
+    except ValueError:  # not JSON, or nested too deeply to parse
         return None
 
 
@@ -454,24 +454,13 @@ class LosesAccountAfterEmptyUpdate(Fault):
         return req
 
 
-def _depth(raw: bytes) -> int:
-    depth = deepest = 0
-    for byte in raw:
-        if byte in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in b"]}":
-            depth -= 1
-    return deepest
-
-
 class CrashesOnDeepNesting(Fault):
     """ROBUST-NO-5XX: a body nested deeper than the parser's stack fails with 500, as a recursive parser does."""
 
     breaks = frozenset({"ROBUST-NO-5XX"})
 
     def request(self, req: Req) -> Req | Resp:
-        if req.method == "PUT" and _depth(req.body) > 500:
+        if req.method == "PUT" and jsontext.nested_deeper_than(req.body.decode("utf-8", "replace"), 500):
             return _json_error(500, "maximum recursion depth exceeded")
         return req
 
