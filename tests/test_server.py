@@ -168,3 +168,37 @@ def test_a_body_nested_100_000_deep_is_refused_with_400_and_no_ignored_exception
         response = c.put(A, headers={**auth("owner"), "Content-Type": "application/json"}, content=deep)
     assert response.status_code == 400 and "nested more than" in response.json()["description"]
     assert collector_everywhere == []
+
+
+def test_a_client_gone_before_its_body_arrived_is_no_server_error() -> None:
+    import asyncio
+
+    from conformance.server import create_app
+
+    headers = [(name.lower().encode(), value.encode()) for name, value in auth("owner").items()]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "PUT",
+        "scheme": "http",
+        "path": A,
+        "raw_path": A.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [*headers, (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    part = {"type": "http.request", "body": b'{"billing": {"ci', "more_body": True}
+    arriving = iter([part, {"type": "http.disconnect"}])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(arriving)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(create_app()(scope, receive, send))  # raised ClientDisconnect before
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 400

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -164,7 +164,12 @@ class AccountEndpoint:
                 415, "UnsupportedMediaType", "Send the body as JSON with 'Content-Type: application/json'"
             )
         try:
-            body = _parse_json(await request.body())
+            raw = await request.body()
+        except ClientDisconnect:  # nobody is left to answer; a traceback in the log would say otherwise
+            _decided(request, role, "-", "the client went away before its body arrived")
+            return error_response(400, "BadRequest", "The request body did not arrive")
+        try:
+            body = _parse_json(raw)
         except ValueError as error:
             _decided(request, role, "ROBUST-BAD-JSON", f"the body is not valid JSON: {error}")
             return error_response(400, "BadRequest", f"The request body is not valid JSON: {error}")
