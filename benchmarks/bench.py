@@ -4,8 +4,9 @@
 
 0. What a user waits for: `chat-conformance run` and `run --replay cassettes/reference.json` as
    commands, wall clock from start to exit, against `python -c pass` started the same way.
-1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s; and
-   against servers with one fault each, as a ratio of the passing run's time (shrinking is bounded).
+1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s, in two
+   processes as by default and in one; and against servers with one fault each, as a ratio of the
+   passing run's time (shrinking is bounded).
 2. `schemathesis run` on the same description against the same kind of loopback server, its
    requests counted at the server: the baseline for the suite's requests/s.
 3. The reference server under load over loopback: GET and PUT requests/s from 4 client threads,
@@ -46,9 +47,13 @@ class Counting:
         await self.app(scope, receive, send)
 
 
-def suite() -> tuple[float, float]:
+def suite(workers: int) -> tuple[float, float]:
+    """A default run in this process; with two workers, forked as `chat-conformance run` forks them."""
+    for thread in threading.enumerate():  # servers of earlier runs, winding down: a fork wants none
+        if thread is not threading.current_thread():
+            thread.join()
     started = time.perf_counter()
-    result = run(RunConfig(options=Options(seed=1)))
+    result = run(RunConfig(options=Options(seed=1), workers=workers))
     seconds = time.perf_counter() - started
     return seconds, result.requests / seconds
 
@@ -162,13 +167,16 @@ def main() -> None:
     replayed, live = replay()
     ratio = replayed / live
     print(f"replay of cassettes/reference.json: {replayed:.2f} s, {ratio:.2f} x a live run of it ({live:.2f} s)")
-    seconds, rate = suite()
-    print(f"chat-conformance run (embedded server): {seconds:.1f} s, {rate:.0f} requests/s")
+    one_seconds, one_rate = suite(workers=1)
+    seconds, rate = suite(workers=2)
+    print(f"chat-conformance run (embedded server, default: two processes): {seconds:.1f} s, {rate:.0f} requests/s")
+    print(f"  in one process (--workers 1): {one_seconds:.1f} s, {one_rate:.0f} requests/s")
     print("against a server with one fault:")
     faulty()
     base_seconds, base_rate = schemathesis_baseline()
     print(f"schemathesis run (same description, loopback server): {base_seconds:.1f} s, {base_rate:.0f} requests/s")
-    print(f"  ratio of requests/s, suite / schemathesis: {rate / base_rate:.2f}")
+    ratio, one_ratio = rate / base_rate, one_rate / base_rate
+    print(f"  ratio of requests/s, suite / schemathesis: {ratio:.2f} (in one process: {one_ratio:.2f})")
     get_rate = load("GET")
     put_rate = load("PUT")
     print(

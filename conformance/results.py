@@ -65,6 +65,17 @@ class RequirementResult:
         if self.error is None:
             self.error = error
 
+    def absorb(self, other: RequirementResult) -> None:
+        """Add what another process judged of the same rule, as if this one had judged it too."""
+        self.exercised += other.exercised
+        count = self.failure_count + other.failure_count
+        for failure in other.failures:
+            self.fail(failure)
+        self.failure_count = count  # those `other` only counted count too
+        if other.error is not None:
+            self.could_not_judge(other.error)
+        self.notes.extend(note for note in other.notes if note not in self.notes)
+
     @property
     def status(self) -> Status:
         # A failure found is a fact whatever else went wrong; an error outranks a skip, since the

@@ -24,7 +24,7 @@ from typing import Protocol, TypeVar
 import httpx
 from hypothesis.errors import Flaky, Unsatisfiable
 
-from conformance import budget, catalog, checks
+from conformance import budget, catalog, checks, workers
 from conformance.context import Context, Options
 from conformance.draws import Draws
 from conformance.exchange import Exchange
@@ -60,6 +60,7 @@ class RunConfig:
     transport: httpx.BaseTransport | None = None
     draws: Draws | None = None  # recording: filled in; replaying: given to the checks again
     expectations: Expectations | None = None  # the target's known deviations (--expect)
+    workers: int = 1  # 2: the embedded server's rules split over two processes (see conformance.workers)
 
 
 class Observer(Protocol):
@@ -222,6 +223,16 @@ class Run:
         else:
             result.could_not_judge(_bug(scenario.name, error))
 
+    def take(self, part: workers.Part) -> None:
+        """Add what a worker judged: its scenarios' results, and the response checks' on its exchanges."""
+        for requirement_id in part.done:
+            self.results[requirement_id] = part.results[requirement_id]
+        self.done |= part.done
+        for check in checks.RESPONSE_CHECKS:
+            judged = part.results.get(check.requirement_id)  # none from a worker that failed
+            if judged is not None:
+                self.results[check.requirement_id].absorb(judged)
+
     def not_reached(self, why: str) -> None:
         """After the request budget ran out: the scenarios it did not reach are skipped, saying why."""
         for scenario in checks.SCENARIOS:
@@ -274,24 +285,48 @@ def _bug(name: str, error: BaseException) -> SuiteError:
 def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
     """Test one target. Whatever the target does, the result judges every rule or says why not."""
     started = time.perf_counter()
+    scenarios = _ordered_scenarios()
+    worker = None
+    # The worker is forked before this process starts its server (a thread): a fork copies one thread.
+    if config.workers > 1 and config.base_url is None and _splittable(config) and workers.can_fork():
+        scenarios, theirs = workers.split(scenarios)
+        worker = workers.Worker.fork(theirs, lambda relay: _judge_part(config, theirs, relay))
+    try:
+        with _target(config) as (base_url, tokens, embedded):
+            target = _open(config, base_url, tokens)
+            try:
+                return _run(target, config, observer, embedded, started, scenarios, worker)
+            finally:
+                target.close()
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _splittable(config: RunConfig) -> bool:
+    """A run whose rules may be judged in two processes: nothing recorded or replayed, no budget or pace to share."""
+    return (
+        config.draws is None
+        and config.transport is None
+        and config.options.max_requests is None
+        and config.pacer is None
+    )
+
+
+def _open(config: RunConfig, base_url: str, tokens: Mapping[str, str | None]) -> Target:
     options = config.options
     most = budget.plan(options.max_examples, options.max_requests).most
-    with _target(config) as (base_url, tokens, embedded):
-        target = Target(
-            base_url,
-            tokens,
-            timeout=config.timeout,
-            pacer=config.pacer,
-            sleep=config.sleep,
-            explain=config.explain,
-            transport=config.transport,
-            limit=most - (budget.RESTORE - 1 if options.writes else 0),  # restoring is never cut short
-            quota=Quota(config.rate_share, config.clock),
-        )
-        try:
-            return _run(target, config, observer, embedded, started)
-        finally:
-            target.close()
+    return Target(
+        base_url,
+        tokens,
+        timeout=config.timeout,
+        pacer=config.pacer,
+        sleep=config.sleep,
+        explain=config.explain,
+        transport=config.transport,
+        limit=most - (budget.RESTORE - 1 if options.writes else 0),  # restoring is never cut short
+        quota=Quota(config.rate_share, config.clock),
+    )
 
 
 def _snapshot(target: Target) -> dict | None:
@@ -302,17 +337,16 @@ def _snapshot(target: Target) -> dict | None:
     return take_snapshot(target)
 
 
-def _run(target: Target, config: RunConfig, observer: Observer | None, embedded: bool, started: float) -> RunResult:
-    options = config.options
-    state = Run(target, options, config.draws, config.expectations)
-    scenarios = _ordered_scenarios()
-    if observer:
-        observer.started(len(scenarios))
+def _judge(
+    state: Run, scenarios: list[checks.Scenario], observer: Observer | None
+) -> tuple[str | None, Restore | None]:
+    """Snapshot the account, run `scenarios`, restore it: why the run stopped early (or None), and the restore."""
+    target = state.target
     snapshot = None
     outcome = None
     stopped = None
     try:
-        if options.writes:
+        if state.ctx.options.writes:
             snapshot = _snapshot(target)
         state.ctx.snapshot = snapshot
         for scenario in scenarios:
@@ -333,6 +367,42 @@ def _run(target: Target, config: RunConfig, observer: Observer | None, embedded:
     finally:
         if snapshot is not None:
             outcome = _restore(target, snapshot)
+    return stopped, outcome
+
+
+def _judge_part(config: RunConfig, scenarios: list[checks.Scenario], observer: Observer) -> workers.Part:
+    """In a worker: `scenarios` against a reference server of its own."""
+    with _target(config) as (base_url, tokens, _):
+        target = _open(config, base_url, tokens)
+        try:
+            state = Run(target, config.options, None, config.expectations)
+            stopped, _ = _judge(state, scenarios, observer)
+        finally:
+            target.close()
+    judged = state.done | {check.requirement_id for check in checks.RESPONSE_CHECKS}
+    return workers.Part({id_: state.results[id_] for id_ in judged}, state.done, target.requests, stopped)
+
+
+def _run(
+    target: Target,
+    config: RunConfig,
+    observer: Observer | None,
+    embedded: bool,
+    started: float,
+    scenarios: list[checks.Scenario],
+    worker: workers.Worker | None,
+) -> RunResult:
+    options = config.options
+    state = Run(target, options, config.draws, config.expectations)
+    if observer:
+        observer.started(len(checks.SCENARIOS))
+    stopped, outcome = _judge(state, scenarios, workers.Relaying(observer, worker) if worker else observer)
+    requests = target.requests
+    if worker is not None:
+        part = worker.finish(observer, interrupted=stopped == INTERRUPTED)
+        state.take(part)
+        stopped = stopped or part.stopped
+        requests += part.requests
     if stopped:
         state.not_judged(stopped)
     state.response_check_coverage()
@@ -346,7 +416,7 @@ def _run(target: Target, config: RunConfig, observer: Observer | None, embedded:
     run_result = RunResult(
         target=info,
         requirements=list(state.results.values()),
-        requests=target.requests,
+        requests=requests,
         duration_s=round(time.perf_counter() - started, 3),
         seed=options.seed,
         max_examples=options.max_examples,

@@ -37,6 +37,8 @@ def test_requirements_prints_the_catalog() -> None:
         ["run", "--rate-limit", "fast"],
         ["run", "--base-url", "ftp://x"],
         ["run", "--bogus"],
+        ["run", "--workers", "3"],
+        ["run", "--workers", "2", "--base-url", "http://127.0.0.1:9"],
         ["run", "--json", "/no/such/folder/r.json"],
         ["serve", "--port", "70000"],
     ],

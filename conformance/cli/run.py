@@ -71,6 +71,14 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--timeout", type=seconds, default=10.0, metavar="SECONDS", help="per request (default 10)")
     parser.add_argument(
+        "--workers",
+        type=int,
+        choices=(1, 2),
+        metavar="{1,2}",
+        help="the embedded server only: 2 judges the rules in two processes, each with a server of its own "
+        "(default 2 where there are two cores)",
+    )
+    parser.add_argument(
         "--expect",
         type=Path,
         metavar="FILE",
@@ -105,7 +113,7 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _live_config(args: argparse.Namespace, err: Any) -> Any:
-    from conformance import budget
+    from conformance import budget, workers
     from conformance.context import Options
     from conformance.runner import RunConfig, new_seed
 
@@ -115,6 +123,8 @@ def _live_config(args: argparse.Namespace, err: Any) -> Any:
     tokens = {role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ROLES}
     if base_url and not any(tokens.values()):
         err.print("[yellow]no token given: only the unauthenticated rules can be judged[/]")
+    if base_url and args.workers == 2:
+        raise UsageError("--workers 2 splits the run over reference servers of its own, so not with --base-url")
     spending = budget.plan(args.max_examples or DEFAULT_MAX_EXAMPLES, args.max_requests)
     err.print(f"this run sends {spending.describe()}")
     options = Options(
@@ -131,6 +141,7 @@ def _live_config(args: argparse.Namespace, err: Any) -> Any:
         timeout=args.timeout,
         pacer=args.rate_limit,
         rate_share=args.rate_share,
+        workers=args.workers or workers.usable(),
     )
 
 
@@ -143,6 +154,7 @@ def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
         ("--support-created", args.support_created),
         ("--no-writes", args.no_writes),
         ("--rate-limit", args.rate_limit),
+        ("--workers", args.workers),
         *((f"--{role}-token", getattr(args, f"{role}_token")) for role in ROLES),
     ]
     given = [flag for flag, value in flags if value]

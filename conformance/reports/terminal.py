@@ -40,13 +40,15 @@ class ProgressDisplay:
         self._requests = 0
 
     def __enter__(self) -> ProgressDisplay:
-        self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
     def started(self, scenarios: int) -> None:
+        # Drawn from here, not from `__enter__`: its refresh thread must not exist yet when the
+        # runner forks a worker (conformance.workers).
+        self._progress.start()
         self._progress.update(self._task, total=scenarios)
 
     def scenario_started(self, requirement_id: str) -> None:

@@ -1,0 +1,187 @@
+"""A run of the embedded server on two cores: some rules judged in a forked process beside the rest.
+
+Each process has a reference server and an account of its own, so neither sees the other's writes,
+and each property's examples come from the seed alone, so a rule is judged as it is in one process.
+The rules that draw from the description go to the worker: schemathesis takes a second to start
+and draws slowest, about as long as the other rules take together. Only the embedded server is
+split: a real account is one account, whose rules are judged one after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from conformance.checks import Scenario
+    from conformance.results import RequirementResult
+
+# The scenarios whose properties draw requests through schemathesis (conformance.generation).
+DRAWS_FROM_DESCRIPTION = frozenset(
+    {
+        "AUTH-MISSING",
+        "AUTH-INVALID",
+        "ROLE-PUT-ADMIN",
+        "ROLE-PUT-AGENT",
+        "SUPPORT-GET-ONLY",
+        "ROBUST-INVALID-REJECTED",
+        "ROBUST-STATE-VALID",
+    }
+)
+STOP_WAIT_S = 10.0  # for an interrupted worker to hand over what it judged
+
+
+class Observer(Protocol):
+    def started(self, scenarios: int) -> None: ...
+
+    def scenario_started(self, requirement_id: str) -> None: ...
+
+    def scenario_finished(self, result: RequirementResult, requests: int) -> None: ...
+
+
+@dataclass
+class Part:
+    """What a worker judged: its scenarios' results and the response checks' on its exchanges."""
+
+    results: dict[str, RequirementResult] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)  # the scenarios it ran (or skipped)
+    requests: int = 0
+    stopped: str | None = None  # why it ended early, as for a whole run
+
+
+def usable() -> int:
+    """How many processes a default run uses: two where two cores are there to run them."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 if cores >= 2 else 1
+
+
+def can_fork() -> bool:
+    """Forking copies only the calling thread: safe in a process that has no other thread yet.
+
+    Not on macOS, whose system libraries do not survive a fork without exec.
+    """
+    return (
+        "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and threading.active_count() == 1
+    )
+
+
+def split(scenarios: Sequence[Scenario]) -> tuple[list[Scenario], list[Scenario]]:
+    """The scenarios this process runs, and the worker's; each keeps the run's order."""
+    mine = [s for s in scenarios if s.requirement_id not in DRAWS_FROM_DESCRIPTION]
+    theirs = [s for s in scenarios if s.requirement_id in DRAWS_FROM_DESCRIPTION]
+    return mine, theirs
+
+
+class _Relay:
+    """The worker's observer: sends each finished scenario to the parent, which draws the progress."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def started(self, scenarios: int) -> None:
+        pass
+
+    def scenario_started(self, requirement_id: str) -> None:
+        pass
+
+    def scenario_finished(self, result: RequirementResult, requests: int) -> None:
+        self._connection.send(("finished", result, requests))
+
+
+def _work(job: Callable[[Observer], Part], connection: Connection) -> None:
+    # Interruptible whatever the parent inherited (a shell starts background jobs ignoring SIGINT):
+    # it is how the parent stops it and still gets what it judged.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        connection.send(("part", job(_Relay(connection))))
+    except BaseException as error:  # whatever it was, the parent must hear of it
+        connection.send(("crashed", "".join(traceback.format_exception_only(error)).strip()))
+    finally:
+        connection.close()
+
+
+class Worker:
+    """A forked process running `job`; its progress and its Part come back over a pipe."""
+
+    def __init__(self, process: Any, connection: Connection, scenarios: Sequence[Scenario]) -> None:
+        self._process = process
+        self._connection = connection
+        self.scenarios = [s.requirement_id for s in scenarios]
+        self._part: Part | None = None
+        self._crash: str | None = None
+
+    @classmethod
+    def fork(cls, scenarios: Sequence[Scenario], job: Callable[[Observer], Part]) -> Worker:
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(job, sending), name="chat-conformance-worker", daemon=True)
+        process.start()
+        sending.close()  # so that the pipe ends when the worker does
+        return cls(process, receiving, scenarios)
+
+    def relay(self, observer: Observer | None, *, wait: float = 0.0) -> bool:
+        """Pass on what the worker has said so far; True once it has said its last."""
+        while self._part is None and self._crash is None and self._connection.poll(wait):
+            try:
+                message = self._connection.recv()
+            except (EOFError, OSError):
+                self._process.join(STOP_WAIT_S)
+                self._crash = f"it ended without a result (exit code {self._process.exitcode})"
+                break
+            if message[0] == "finished" and observer is not None:
+                _, result, requests = message
+                observer.scenario_started(result.requirement.id)
+                observer.scenario_finished(result, requests)
+            elif message[0] == "part":
+                self._part = message[1]
+            elif message[0] == "crashed":
+                self._crash = message[1]
+        return self._part is not None or self._crash is not None
+
+    def finish(self, observer: Observer | None, *, interrupted: bool = False) -> Part:
+        """The worker's Part, once it is done; an interrupted run interrupts the worker too."""
+        if interrupted and self._process.is_alive():
+            os.kill(self._process.pid, signal.SIGINT)
+        while not self.relay(observer, wait=STOP_WAIT_S if interrupted else 1.0):
+            if interrupted or (not self._process.is_alive() and not self._connection.poll()):
+                self._crash = self._crash or "it did not hand over its results"
+                break
+        self.close()
+        if self._part is not None:
+            return self._part
+        return Part(stopped=f"the worker process judging {', '.join(self.scenarios)} failed: {self._crash}")
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(STOP_WAIT_S)
+        self._connection.close()
+
+
+class Relaying:
+    """This process's observer, also told of the worker's progress each time a scenario here ends."""
+
+    def __init__(self, observer: Observer | None, worker: Worker) -> None:
+        self._observer = observer
+        self._worker = worker
+
+    def started(self, scenarios: int) -> None:
+        if self._observer is not None:
+            self._observer.started(scenarios)
+
+    def scenario_started(self, requirement_id: str) -> None:
+        if self._observer is not None:
+            self._observer.scenario_started(requirement_id)
+
+    def scenario_finished(self, result: RequirementResult, requests: int) -> None:
+        if self._observer is not None:
+            self._observer.scenario_finished(result, requests)
+        self._worker.relay(self._observer)

@@ -1,0 +1,201 @@
+"""A run of the embedded server in two processes judges every rule as one process does, and ends cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance import catalog, checks, generation, workers
+from conformance.context import Options
+from conformance.failures import Failure
+from conformance.results import MAX_FAILURES_KEPT, RequirementResult, SuiteError
+from conformance.runner import INTERRUPTED, RunConfig, run
+from conformance.transport import Target
+
+# Run in a process of its own: a worker is only forked from a process with no other thread, and
+# pytest's may have some. The two-process run goes first, before any server thread exists.
+TWO_AND_ONE = """
+import json
+from conformance import checks, workers
+from conformance.context import Options
+from conformance.runner import RunConfig, run
+
+forked = []
+fork = workers.Worker.fork.__func__
+
+def counted(cls, scenarios, job):
+    forked.append(len(scenarios))
+    return fork(cls, scenarios, job)
+
+workers.Worker.fork = classmethod(counted)
+scenario_ids = {scenario.requirement_id for scenario in checks.SCENARIOS}
+
+def judged(count):
+    result = run(RunConfig(options=Options(seed=7, max_examples=8), workers=count))
+    statuses = {entry.requirement.id: entry.status.value for entry in result.requirements}
+    sent = {e.requirement.id: e.exercised for e in result.requirements if e.requirement.id in scenario_ids}
+    return {"statuses": statuses, "sent": sent, "requests": result.requests, "stopped": result.stopped}
+
+print(json.dumps({"two": judged(2), "one": judged(1), "forked": forked}))
+"""
+
+
+def test_two_processes_judge_every_rule_as_one_does() -> None:
+    out = subprocess.run([sys.executable, "-c", TWO_AND_ONE], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout)
+    assert found["forked"] == [len(workers.DRAWS_FROM_DESCRIPTION)]  # once, with those rules, in the first run
+    two, one = found["two"], found["one"]
+    assert two["stopped"] is None and one["stopped"] is None
+    assert two["statuses"] == one["statuses"]
+    assert set(two["statuses"].values()) == {"passed", "skipped"}
+    # A scenario sends as many requests, give or take one that depends on what the account holds
+    # (each process's account has seen only its own scenarios' writes).
+    assert all(abs(two["sent"][id_] - one["sent"][id_]) <= 2 for id_ in one["sent"])
+    # The worker reads (and puts back) the account of its own server as well.
+    assert abs(two["requests"] - one["requests"]) <= 10
+
+
+def test_the_worker_takes_the_rules_that_draw_from_the_description() -> None:
+    drawing: set[str] = set()
+    current = {"id": ""}
+
+    class Watching:
+        def started(self, scenarios: int) -> None:
+            pass
+
+        def scenario_started(self, requirement_id: str) -> None:
+            current["id"] = requirement_id
+
+        def scenario_finished(self, result: RequirementResult, requests: int) -> None:
+            pass
+
+    to_request = generation._to_request
+
+    def watched(case: object, method: str, mode: str) -> generation.GeneratedRequest:
+        drawing.add(current["id"])
+        return to_request(case, method, mode)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(generation, "_to_request", watched)
+        for support_created in (False, True):
+            run(RunConfig(options=Options(seed=3, support_created=support_created)), Watching())
+    assert drawing == set(workers.DRAWS_FROM_DESCRIPTION)
+    mine, theirs = workers.split(checks.SCENARIOS)
+    assert {s.requirement_id for s in theirs} == workers.DRAWS_FROM_DESCRIPTION
+    assert len(mine) + len(theirs) == len(checks.SCENARIOS)
+
+
+def _part(observer: workers.Observer) -> workers.Part:
+    result = RequirementResult(catalog.requirements()[0])
+    observer.scenario_finished(result, 3)
+    return workers.Part({result.requirement.id: result}, {result.requirement.id}, 3, None)
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.finished: list[tuple[str, int]] = []
+
+    def started(self, scenarios: int) -> None:
+        pass
+
+    def scenario_started(self, requirement_id: str) -> None:
+        pass
+
+    def scenario_finished(self, result: RequirementResult, requests: int) -> None:
+        self.finished.append((result.requirement.id, requests))
+
+
+def test_a_worker_hands_over_its_progress_and_its_part() -> None:
+    seen = Seen()
+    part = workers.Worker.fork(checks.SCENARIOS[:1], _part).finish(seen)
+    first = catalog.requirements()[0].id
+    assert seen.finished == [(first, 3)]
+    assert part.done == {first} and part.requests == 3 and part.stopped is None
+
+
+def _crashes(observer: workers.Observer) -> workers.Part:
+    raise RuntimeError("a check broke")
+
+
+def _vanishes(observer: workers.Observer) -> workers.Part:
+    os._exit(7)
+
+
+@pytest.mark.parametrize(("job", "why"), [(_crashes, "RuntimeError: a check broke"), (_vanishes, "exit code 7")])
+def test_a_worker_that_fails_leaves_a_reason_for_its_rules(job: object, why: str) -> None:
+    part = workers.Worker.fork(checks.SCENARIOS[:2], job).finish(None)  # type: ignore[arg-type]
+    assert part.done == set() and part.stopped is not None
+    assert why in part.stopped
+    assert all(s.requirement_id in part.stopped for s in checks.SCENARIOS[:2])
+
+
+def _until_interrupted(observer: workers.Observer) -> workers.Part:
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        return workers.Part(stopped=INTERRUPTED)
+    return workers.Part()
+
+
+def test_an_interrupted_run_interrupts_its_worker_and_gets_what_it_judged() -> None:
+    worker = workers.Worker.fork(checks.SCENARIOS[:1], _until_interrupted)
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert worker.finish(None, interrupted=True).stopped == INTERRUPTED
+    assert time.monotonic() - started < 5
+
+
+def test_a_rule_judged_in_two_processes_adds_up() -> None:
+    requirement = catalog.requirements()[0]
+    here, there = RequirementResult(requirement, exercised=10), RequirementResult(requirement, exercised=5)
+    for n in range(4):
+        here.fail(Failure(f"here {n}"))
+    for n in range(3):
+        there.fail(Failure(f"there {n}"))
+    there.could_not_judge(SuiteError("a check broke"))
+    there.notes.append("1 example got no complete answer")
+    here.absorb(there)
+    assert here.exercised == 15 and here.failure_count == 7
+    assert [f.message for f in here.failures] == ["here 0", "here 1", "here 2", "here 3", "there 0"]
+    assert len(here.failures) == MAX_FAILURES_KEPT
+    assert here.error == SuiteError("a check broke") and here.notes == ["1 example got no complete answer"]
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "kill-int"])
+def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, whole_group: bool) -> None:
+    report = tmp_path / "r.json"
+    command = [sys.executable, "-m", "conformance", "run", "--workers", "2", "--json", str(report)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    process = subprocess.Popen(command, text=True, start_new_session=True, **pipes)
+    assert process.stderr is not None
+    assert "this run sends" in process.stderr.readline()  # printed before the worker is forked
+    time.sleep(1.0)
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: every process of the run
+    else:
+        process.send_signal(signal.SIGINT)  # the parent alone, which passes it on
+    started = time.monotonic()
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    assert "interrupted" in stderr and "Traceback" not in stdout + stderr
+    assert json.loads(report.read_text())["verdict"] == "error"
+
+
+def test_a_target_of_ones_own_is_never_split() -> None:
+    target = Target("http://127.0.0.1:9", {})
+    target.close()
+    config = RunConfig(base_url="http://127.0.0.1:9", options=Options(max_examples=1), timeout=0.5, workers=2)
+    forked: list[object] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workers, "can_fork", lambda: True)
+        patch.setattr(workers.Worker, "fork", lambda *args: forked.append(args))
+        result = run(config)
+    assert forked == [] and "could not be reached" in (result.stopped or "")
