@@ -383,6 +383,14 @@ def _judge_part(config: RunConfig, scenarios: list[checks.Scenario], observer: O
     return workers.Part({id_: state.results[id_] for id_ in judged}, state.done, target.requests, stopped)
 
 
+def _gather(worker: workers.Worker, observer: Observer | None, stopped: str | None) -> tuple[workers.Part, str | None]:
+    """The worker's part; an interrupt while waiting for it interrupts the worker and the run."""
+    try:
+        return worker.finish(observer, interrupted=stopped == INTERRUPTED), stopped
+    except KeyboardInterrupt:
+        return worker.finish(observer, interrupted=True), stopped or INTERRUPTED
+
+
 def _run(
     target: Target,
     config: RunConfig,
@@ -399,7 +407,7 @@ def _run(
     stopped, outcome = _judge(state, scenarios, workers.Relaying(observer, worker) if worker else observer)
     requests = target.requests
     if worker is not None:
-        part = worker.finish(observer, interrupted=stopped == INTERRUPTED)
+        part, stopped = _gather(worker, observer, stopped)
         state.take(part)
         stopped = stopped or part.stopped
         requests += part.requests

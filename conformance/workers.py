@@ -96,10 +96,17 @@ class _Relay:
         self._connection.send(("finished", result, requests))
 
 
+def _interrupt_once(signum: int, frame: object) -> None:
+    # Ctrl-C reaches the worker twice, from the terminal and from the parent passing it on: the
+    # second must not cut short the first's winding down (putting its account back, handing over).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def _work(job: Callable[[Observer], Part], connection: Connection) -> None:
     # Interruptible whatever the parent inherited (a shell starts background jobs ignoring SIGINT):
     # it is how the parent stops it and still gets what it judged.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupt_once)
     try:
         connection.send(("part", job(_Relay(connection))))
     except BaseException as error:  # whatever it was, the parent must hear of it

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import catalog, checks, generation, workers
+from conformance import catalog, checks, generation, runner, workers
 from conformance.context import Options
 from conformance.failures import Failure
 from conformance.results import MAX_FAILURES_KEPT, RequirementResult, SuiteError
@@ -151,6 +151,39 @@ def test_an_interrupted_run_interrupts_its_worker_and_gets_what_it_judged() -> N
     started = time.monotonic()
     assert worker.finish(None, interrupted=True).stopped == INTERRUPTED
     assert time.monotonic() - started < 5
+
+
+def _winds_down_slowly(observer: workers.Observer) -> workers.Part:
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        time.sleep(0.5)  # putting the account back, say
+        return workers.Part(stopped=INTERRUPTED)
+    return workers.Part()
+
+
+def test_a_second_interrupt_does_not_cut_the_workers_winding_down_short() -> None:
+    worker = workers.Worker.fork(checks.SCENARIOS[:1], _winds_down_slowly)
+    time.sleep(0.3)
+    os.kill(worker._process.pid, signal.SIGINT)  # from the terminal...
+    time.sleep(0.1)
+    assert worker.finish(None, interrupted=True).stopped == INTERRUPTED  # ...and again from the parent
+
+
+def test_an_interrupt_while_waiting_for_the_worker_interrupts_it_and_the_run() -> None:
+    worker = workers.Worker.fork(checks.SCENARIOS[:1], _until_interrupted)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        part, stopped = runner._gather(worker, None, None)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert stopped == INTERRUPTED and part.stopped == INTERRUPTED
 
 
 def test_a_rule_judged_in_two_processes_adds_up() -> None:
