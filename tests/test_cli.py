@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,15 @@ def chat(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     return subprocess.run(
         [sys.executable, "-m", "conformance", *args], capture_output=True, text=True, timeout=300, env=env
     )
+
+
+def test_a_run_leaves_no_hypothesis_folder_where_it_is_started(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {name: value for name, value in os.environ.items() if name != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    out = chat("run", "--seed", "1", "--max-examples", "3", env={**env, "XDG_CACHE_HOME": str(cache)})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not (tmp_path / ".hypothesis").exists()  # the working folder, see conftest
+    assert list((cache / "chat-conformance" / "hypothesis" / "unicode_data").glob("*/charmap.json.gz"))
 
 
 def test_requirements_prints_the_catalog() -> None:

@@ -103,6 +103,21 @@ def _check_base_url(url: str) -> str:
     return url
 
 
+def _keep_hypothesis_files_in_the_user_cache() -> None:
+    """Hypothesis keeps its Unicode tables in `.hypothesis/` under the working folder by default.
+
+    A command would leave that folder wherever it is started, and build the tables again in each
+    new one (a third of a second). They go to the user's cache folder instead, unless
+    HYPOTHESIS_STORAGE_DIRECTORY says where.
+    """
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    set_hypothesis_home_dir(Path(cache) / "chat-conformance" / "hypothesis")
+
+
 def _interrupt_on_sigterm() -> None:
     """SIGTERM ends a run like Ctrl-C does, so the account is restored before exiting."""
 
@@ -260,6 +275,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(args, err)
     _interrupt_on_sigterm()
+    _keep_hypothesis_files_in_the_user_cache()
     try:
         result = _execute(args, err)
     except cassettes.CassetteError as error:
