@@ -18,13 +18,15 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from conformance.checks import Scenario
     from conformance.results import RequirementResult
+    from conformance.runner import Observer
 
-# The scenarios whose properties draw requests through schemathesis (conformance.generation).
+# The worker's: the scenarios whose properties draw requests through schemathesis (see
+# conformance.generation). Only the run's length depends on this list being right; a test keeps it so.
 DRAWS_FROM_DESCRIPTION = frozenset(
     {
         "AUTH-MISSING",
@@ -37,14 +39,6 @@ DRAWS_FROM_DESCRIPTION = frozenset(
     }
 )
 STOP_WAIT_S = 10.0  # for an interrupted worker to hand over what it judged
-
-
-class Observer(Protocol):
-    def started(self, scenarios: int) -> None: ...
-
-    def scenario_started(self, requirement_id: str) -> None: ...
-
-    def scenario_finished(self, result: RequirementResult, requests: int) -> None: ...
 
 
 @dataclass
