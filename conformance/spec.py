@@ -10,12 +10,15 @@ from __future__ import annotations
 import copy
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+
+# jsonschema is imported where it is used: it writes the messages of a failure and has the last
+# word where jsonschema-rs refuses, so a run that finds nothing wrong (a replay) never loads it.
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
 
 ACCOUNT_PATH = "/api/v2/chat/account"
 _SPEC_URI = "urn:chat-accounts-openapi"
@@ -42,12 +45,17 @@ def component(name: str) -> dict[str, Any]:
 
 
 def _registry(document: dict[str, Any]) -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     return Registry().with_resource(_SPEC_URI, Resource.from_contents(document, DRAFT202012))
 
 
 @functools.cache
 def validator(name: str) -> Draft202012Validator:
     """A validator for `#/components/schemas/<name>`, with `$ref`s resolved inside the description."""
+    from jsonschema import Draft202012Validator
+
     schema = {"$ref": f"{_SPEC_URI}#/components/schemas/{name}"}
     return Draft202012Validator(schema, registry=_registry(load()), format_checker=_format_checker())
 
@@ -61,6 +69,8 @@ def _format_checker() -> FormatChecker:
     then, and the suite must not fail them for it; jsonschema-rs reads RFC 3339 as the JSON Schema
     test suite does.
     """
+    from jsonschema import Draft202012Validator, FormatChecker
+
     checker = FormatChecker(formats=())
     checker.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers}
     checker.checks("date-time")(_is_date_time)
@@ -86,6 +96,8 @@ def types_only_validator(name: str) -> Draft202012Validator:
     or refuse them; the suite uses this relaxed form to decide whether a body truly breaks the
     documented types.
     """
+    from jsonschema import Draft202012Validator
+
     schema = {"$ref": f"{_SPEC_URI}#/components/schemas/{name}"}
     return Draft202012Validator(schema, registry=_registry(_relaxed()))
 

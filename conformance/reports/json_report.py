@@ -9,8 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from conformance import __version__
 from conformance.results import RequirementResult, RunResult, Status
 
@@ -83,6 +81,8 @@ def load(path: Path) -> dict[str, Any]:
         raise ReportError(f"cannot read {path}: {error.strerror}") from None
     except ValueError as error:
         raise ReportError(f"{path} is not JSON: {error}") from None
+    from jsonschema import Draft202012Validator  # here: writing a report, as a run does, needs none of it
+
     problems = sorted(Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).iter_errors(report), key=str)
     if problems:
         raise ReportError(f"{path} is not a chat-conformance report: {problems[0].message}")
