@@ -2,7 +2,8 @@
 
 The order of a run: snapshot the account, run the scenarios (each a small driver of requests),
 judge every exchange they cause with the response checks, restore the account, and report. The
-embedded reference server is started when no target is given.
+embedded reference server is started when no target is given; with `workers=2` some of its rules
+are judged in a forked process against a server of their own (see conformance.workers).
 
 A run always ends in a result. A check that raises something unexpected makes its own rule
 `errored` (the exception kept for a bug report) and the others go on; a target that stops
