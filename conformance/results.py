@@ -68,10 +68,10 @@ class RequirementResult:
     def absorb(self, other: RequirementResult) -> None:
         """Add what another process judged of the same rule, as if this one had judged it too."""
         self.exercised += other.exercised
-        count = self.failure_count + other.failure_count
+        count = self.failure_count + other.failure_count  # `other` counted more failures than it kept
         for failure in other.failures:
-            self.fail(failure)
-        self.failure_count = count  # those `other` only counted count too
+            self.fail(failure)  # kept while there is room
+        self.failure_count = count
         if other.error is not None:
             self.could_not_judge(other.error)
         self.notes.extend(note for note in other.notes if note not in self.notes)
