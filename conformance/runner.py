@@ -13,6 +13,7 @@ answering, or an interrupt, ends the run early with the rules not yet judged `er
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import random
 import time
@@ -62,6 +63,7 @@ class RunConfig:
     draws: Draws | None = None  # recording: filled in; replaying: given to the checks again
     expectations: Expectations | None = None  # the target's known deviations (--expect)
     workers: int = 1  # 2: the embedded server's rules split over two processes (see conformance.workers)
+    interrupted: Callable[[], bool] | None = None  # whether Ctrl-C was pressed, asked before each request
 
 
 class Observer(Protocol):
@@ -291,7 +293,7 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
     # The worker is forked before this process starts its server (a thread): a fork copies one thread.
     if config.workers > 1 and config.base_url is None and _splittable(config) and workers.can_fork():
         scenarios, theirs = workers.split(scenarios)
-        worker = workers.Worker.fork(theirs, lambda relay: _judge_part(config, theirs, relay))
+        worker = workers.Worker.fork(theirs, lambda relay, stop: _judge_part(config, theirs, relay, stop))
     try:
         with _target(config) as (base_url, tokens, embedded):
             target = _open(config, base_url, tokens)
@@ -327,6 +329,7 @@ def _open(config: RunConfig, base_url: str, tokens: Mapping[str, str | None]) ->
         transport=config.transport,
         limit=most - (budget.RESTORE - 1 if options.writes else 0),  # restoring is never cut short
         quota=Quota(config.rate_share, config.clock),
+        interrupted=config.interrupted,
     )
 
 
@@ -371,8 +374,11 @@ def _judge(
     return stopped, outcome
 
 
-def _judge_part(config: RunConfig, scenarios: list[checks.Scenario], observer: Observer) -> workers.Part:
-    """In a worker: `scenarios` against a reference server of its own."""
+def _judge_part(
+    config: RunConfig, scenarios: list[checks.Scenario], observer: Observer, stop: Callable[[], bool]
+) -> workers.Part:
+    """In a worker: `scenarios` against a reference server of its own, until done or told to `stop`."""
+    config = dataclasses.replace(config, interrupted=stop)
     with _target(config) as (base_url, tokens, _):
         target = _open(config, base_url, tokens)
         try:

@@ -152,6 +152,7 @@ class Target:
         explain: Callable[[Exception], str | None] | None = None,
         limit: int | None = None,
         quota: Quota | None = None,
+        interrupted: Callable[[], bool] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + spec.ACCOUNT_PATH
@@ -170,6 +171,10 @@ class Target:
         # Says why an error that is not the network's means no answer (e.g. a cassette without
         # this request), or None to let it through as the bug it is.
         self._explain = explain
+        # Whether the run was asked to stop (Ctrl-C): asked before each request. Python raises
+        # KeyboardInterrupt wherever the main thread is, and one raised inside a garbage-collector
+        # callback (hypothesis keeps one) is reported as ignored and lost; this raises it again.
+        self._interrupted = interrupted
         self._client = httpx.Client(
             timeout=timeout,
             follow_redirects=False,  # SECURITY-REDIRECT: a redirect is judged, never followed
@@ -187,6 +192,7 @@ class Target:
         """
         self.gone = None
         self.limit = limit
+        self._interrupted = None  # the account is being put back: an interrupt has been heard
 
     def has(self, role: str) -> bool:
         return role in self.tokens
@@ -238,6 +244,9 @@ class Target:
         # out more timeouts.
         if self.gone is not None:
             raise self.gone
+        if self._interrupted is not None and self._interrupted():
+            self._interrupted = None  # once: the requests that put the account back must go through
+            raise KeyboardInterrupt
         delay = max(self.pacer.delay() if self.pacer is not None else 0.0, self.quota.delay())
         if delay > 0:
             self._sleep(delay)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
@@ -90,21 +91,27 @@ class _Relay:
         self._connection.send(("finished", result, requests))
 
 
-def _interrupt_once(signum: int, frame: object) -> None:
-    # Ctrl-C reaches the worker twice, from the terminal and from the parent passing it on: the
-    # second must not cut short the first's winding down (putting its account back, handing over).
+Job = Callable[["Observer", Callable[[], bool]], Part]  # given the relay, and whether to stop
+
+
+def _work(job: Job, connection: Connection, stop: Any, parent: int) -> None:
+    # Only the parent stops the worker, through `stop`, which the worker asks before each request.
+    # A signal would raise KeyboardInterrupt wherever the worker is, and inside a garbage-collector
+    # callback it would be lost; Ctrl-C at a terminal reaches the parent too, which passes it on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
+    def told_to_stop() -> bool:
+        return stop.is_set() or os.getppid() != parent  # a parent killed outright stops it as well
 
-def _work(job: Callable[[Observer], Part], connection: Connection) -> None:
-    # Interruptible whatever the parent inherited (a shell starts background jobs ignoring SIGINT):
-    # it is how the parent stops it and still gets what it judged.
-    signal.signal(signal.SIGINT, _interrupt_once)
     try:
-        connection.send(("part", job(_Relay(connection))))
+        message: tuple = ("part", job(_Relay(connection), told_to_stop))
     except BaseException as error:  # whatever it was, the parent must hear of it
-        connection.send(("crashed", "".join(traceback.format_exception_only(error)).strip()))
+        message = ("crashed", "".join(traceback.format_exception_only(error)).strip())
+    try:
+        connection.send(message)
+    except OSError:
+        pass  # the parent is gone: nobody is left to tell
     finally:
         connection.close()
 
@@ -112,30 +119,46 @@ def _work(job: Callable[[Observer], Part], connection: Connection) -> None:
 class Worker:
     """A forked process running `job`; its progress and its Part come back over a pipe."""
 
-    def __init__(self, process: Any, connection: Connection, scenarios: Sequence[Scenario]) -> None:
+    def __init__(self, process: Any, connection: Connection, stop: Any, scenarios: Sequence[Scenario]) -> None:
         self._process = process
         self._connection = connection
+        self._stop = stop
         self.scenarios = [s.requirement_id for s in scenarios]
         self._part: Part | None = None
         self._crash: str | None = None
+        self._messages: queue.SimpleQueue[tuple] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._read, name="chat-conformance-worker-pipe", daemon=True)
+        self._reader.start()
 
     @classmethod
-    def fork(cls, scenarios: Sequence[Scenario], job: Callable[[Observer], Part]) -> Worker:
+    def fork(cls, scenarios: Sequence[Scenario], job: Job) -> Worker:
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(job, sending), name="chat-conformance-worker", daemon=True)
+        stop = context.Event()
+        arguments = (job, sending, stop, os.getpid())
+        process = context.Process(target=_work, args=arguments, name="chat-conformance-worker", daemon=True)
         process.start()
         sending.close()  # so that the pipe ends when the worker does
-        return cls(process, receiving, scenarios)
+        return cls(process, receiving, stop, scenarios)
 
-    def relay(self, observer: Observer | None, *, wait: float = 0.0) -> bool:
-        """Pass on what the worker has said so far; True once it has said its last."""
-        while self._part is None and self._crash is None and self._connection.poll(wait):
+    def _read(self) -> None:
+        """The pipe, read in a thread of its own: Ctrl-C, raised in the main thread, never cuts a message in half."""
+        while True:
             try:
                 message = self._connection.recv()
             except (EOFError, OSError):
-                self._process.join(STOP_WAIT_S)
-                self._crash = f"it ended without a result (exit code {self._process.exitcode})"
+                self._messages.put(("ended",))
+                return
+            self._messages.put(message)
+            if message[0] != "finished":
+                return
+
+    def relay(self, observer: Observer | None, *, wait: float = 0.0) -> bool:
+        """Pass on what the worker has said so far, waiting up to `wait` for more; True once it has said its last."""
+        while self._part is None and self._crash is None:
+            try:
+                message = self._messages.get(timeout=wait) if wait > 0 else self._messages.get_nowait()
+            except queue.Empty:
                 break
             if message[0] == "finished" and observer is not None:
                 _, result, requests = message
@@ -145,15 +168,18 @@ class Worker:
                 self._part = message[1]
             elif message[0] == "crashed":
                 self._crash = message[1]
+            elif message[0] == "ended":
+                self._process.join(STOP_WAIT_S)
+                self._crash = f"it ended without a result (exit code {self._process.exitcode})"
         return self._part is not None or self._crash is not None
 
     def finish(self, observer: Observer | None, *, interrupted: bool = False) -> Part:
-        """The worker's Part, once it is done; an interrupted run interrupts the worker too."""
-        if interrupted and self._process.is_alive():
-            os.kill(self._process.pid, signal.SIGINT)
+        """The worker's Part, once it is done; an interrupted run stops the worker too."""
+        if interrupted:
+            self._stop.set()
         while not self.relay(observer, wait=STOP_WAIT_S if interrupted else 1.0):
-            if interrupted or (not self._process.is_alive() and not self._connection.poll()):
-                self._crash = self._crash or "it did not hand over its results"
+            if interrupted:
+                self._crash = "it did not hand over its results in time"
                 break
         self.close()
         if self._part is not None:
@@ -162,8 +188,11 @@ class Worker:
 
     def close(self) -> None:
         if self._process.is_alive():
-            self._process.terminate()
-        self._process.join(STOP_WAIT_S)
+            self._stop.set()
+            self._process.join(STOP_WAIT_S)
+        if self._process.is_alive():
+            self._process.kill()  # it ignores SIGTERM (see _work)
+            self._process.join()
         self._connection.close()
 
 

@@ -47,6 +47,22 @@ def test_an_interrupted_run_restores_billing_and_still_has_a_result() -> None:
     assert statuses["UPD-APPLIES"] == "passed" and statuses["UPD-MERGE"] == statuses["ROBUST-METHOD"] == "errored"
 
 
+def test_an_interrupt_python_lost_stops_the_run_at_its_next_request_and_billing_is_restored() -> None:
+    fault = faults.Fault()
+    asked: list[int] = []
+
+    def pressed() -> bool:  # Ctrl-C came after 100 requests, and its KeyboardInterrupt was lost
+        asked.append(1)
+        return len(asked) > 100
+
+    with BackgroundServer(fault) as server:
+        options = Options(max_examples=5, seed=1)
+        result = run(RunConfig(base_url=server.url, tokens=DEFAULT_TOKENS, options=options, interrupted=pressed))
+    assert result.stopped == INTERRUPTED and result.restored is True
+    assert fault.store.account() == DEFAULT_ACCOUNT
+    assert 100 <= result.requests <= 100 + 4  # stopped at once, then the account was put back
+
+
 def test_a_failing_run_restores_billing_and_says_so() -> None:
     fault = faults.ReplacesBilling()
     with BackgroundServer(fault) as server:

@@ -139,3 +139,23 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert retry_after_seconds("5") == 5.0
     assert retry_after_seconds("Thu, 01 Jan 1970 00:00:10 GMT", now=0) == 10.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_an_interrupt_heard_is_raised_at_the_next_request_once() -> None:
+    # Python loses a KeyboardInterrupt raised inside a garbage-collector callback; the run asks again.
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        return httpx.Response(200, json={})
+
+    target = _target(answer, interrupted=lambda: True)
+    with pytest.raises(KeyboardInterrupt):
+        target.get(Credential("none"))
+    assert sent == []  # raised before sending
+    assert target.get(Credential("none")).status == 200  # once: what puts the account back goes through
+    asked: list[bool] = []
+    target = _target(lambda request: httpx.Response(200, json={}), interrupted=lambda: asked.append(True) or False)
+    target.try_again(None)  # restoring: an interrupt has been heard already
+    target.get(Credential("none"))
+    assert asked == []

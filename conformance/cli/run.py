@@ -118,13 +118,29 @@ def _keep_hypothesis_files_in_the_user_cache() -> None:
     set_hypothesis_home_dir(Path(cache) / "chat-conformance" / "hypothesis")
 
 
-def _interrupt_on_sigterm() -> None:
-    """SIGTERM ends a run like Ctrl-C does, so the account is restored before exiting."""
+class _Interrupts:
+    """Ctrl-C and SIGTERM, each raised as KeyboardInterrupt and remembered.
 
-    def handler(signum: int, frame: object) -> None:
+    SIGTERM ends a run as Ctrl-C does, so that the account is put back before exiting. Python
+    raises the interrupt wherever the main thread is, and one raised inside a garbage-collector
+    callback (hypothesis keeps one) is reported as ignored and lost: the run also asks `heard`
+    before each request.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGTERM, self._raise)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # as a shell's background job has it
+            signal.signal(signal.SIGINT, self._raise)
+
+    def _raise(self, signum: int, frame: object) -> None:
+        self.pressed = True
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, handler)
+    def heard(self) -> bool:
+        return self.pressed
 
 
 def _live_config(args: argparse.Namespace, err: Any) -> Any:
@@ -177,12 +193,12 @@ def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
         raise UsageError(f"{', '.join(given)} cannot be used with --replay: the cassette says how the run was made")
 
 
-def _run(config: Any, err: Any) -> Any:
+def _run(config: Any, err: Any, interrupts: _Interrupts) -> Any:
     from conformance.reports import terminal
     from conformance.runner import run
 
     with terminal.ProgressDisplay(err) as progress:
-        return run(config, observer=progress)
+        return run(dataclasses.replace(config, interrupted=interrupts.heard), observer=progress)
 
 
 def _dry_run(args: argparse.Namespace, err: Any) -> int:
@@ -218,7 +234,7 @@ def _expectations(args: argparse.Namespace) -> Any:
         raise UsageError(str(error)) from None
 
 
-def _execute(args: argparse.Namespace, err: Any) -> Any:
+def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts) -> Any:
     """Run, record or replay as the options say; the result of the run."""
     from conformance import cassettes
 
@@ -228,17 +244,17 @@ def _execute(args: argparse.Namespace, err: Any) -> Any:
         with cassettes.replay(args.replay) as replay:
             for warning in replay.version_warnings():
                 err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
-            result = _run(dataclasses.replace(replay.run_config(), expectations=expected), err)
+            result = _run(dataclasses.replace(replay.run_config(), expectations=expected), err, interrupts)
             _compare_with_recording(result, replay.recorded, err)
             return result
     config = dataclasses.replace(_live_config(args, err), expectations=expected)
     if not args.record:
-        return _run(config, err)
+        return _run(config, err, interrupts)
     from conformance.server.settings import DEFAULT_TOKENS
 
     tokens = config.tokens if config.base_url else DEFAULT_TOKENS
     with cassettes.record(args.record, tokens) as recording:
-        result = _run(dataclasses.replace(config, draws=recording.draws), err)
+        result = _run(dataclasses.replace(config, draws=recording.draws), err, interrupts)
         recording.finish(cassettes.run_metadata(result))
         return result
 
@@ -274,10 +290,11 @@ def handle(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     if args.dry_run:
         return _dry_run(args, err)
-    _interrupt_on_sigterm()
+    interrupts = _Interrupts()
+    interrupts.install()
     _keep_hypothesis_files_in_the_user_cache()
     try:
-        result = _execute(args, err)
+        result = _execute(args, err, interrupts)
     except cassettes.CassetteError as error:
         raise UsageError(str(error)) from None
     except KeyboardInterrupt:
