@@ -179,3 +179,20 @@ def test_a_fixture_that_breaks_the_schema_makes_serve_exit_2(tmp_path: Path) -> 
     fixture.write_text('{"account": {"plan": {"max_agents": "lots"}}}')
     out = chat("serve", "--fixture", str(fixture), "--port", "0")
     assert out.returncode == 2 and "max_agents" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("cassette", "code", "verdict"), [("reference.json", 0, "pass"), ("admin-sees-billing.json", 1, "fail")]
+)
+def test_output_nobody_reads_still_ends_in_the_reports_and_the_verdicts_code(
+    tmp_path: Path, cassette: str, code: int, verdict: str
+) -> None:
+    report = tmp_path / "r.json"
+    replay = str(Path(__file__).resolve().parents[1] / "cassettes" / cassette)
+    command = [sys.executable, "-m", "conformance", "run", "--replay", replay, "--json", str(report)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.close()  # the reader went away before a line was written, as `| head -0` does
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == code, stderr
+    assert json.loads(report.read_text())["verdict"] == verdict and "Traceback" not in stderr

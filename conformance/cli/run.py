@@ -203,14 +203,13 @@ def _run(config: Any, err: Any, interrupts: _Interrupts) -> Any:
 
 def _dry_run(args: argparse.Namespace, err: Any) -> int:
     """Print what the run would do, having sent nothing to the target."""
-    from rich.console import Console
-
     from conformance import plan
+    from conformance.reports import terminal
 
     if args.replay or args.record:
         raise UsageError("--dry-run sends nothing, so there is nothing to record or replay")
     config = dataclasses.replace(_live_config(args, err), expectations=_expectations(args))
-    plan.render(plan.make(config), config, Console(highlight=False))
+    plan.render(plan.make(config), config, terminal.console(highlight=False))
     return EXIT_PASS
 
 
@@ -271,7 +270,6 @@ def _write_reports(args: argparse.Namespace, result: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.markup import escape
 
     from conformance import cassettes
@@ -287,7 +285,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     for path, option in outputs:
         check_writable(path, option)
-    err = Console(stderr=True)
+    err = terminal.console(stderr=True)
     if args.dry_run:
         return _dry_run(args, err)
     interrupts = _Interrupts()
@@ -306,7 +304,7 @@ def handle(args: argparse.Namespace) -> int:
             f"[bold red]chat-conformance failed:[/] {escape(f'{type(error).__name__}: {error}')}; please report it"
         )
         result = unjudged(args.base_url or "", f"the suite failed: {type(error).__name__}: {error}", error)
-    terminal.render(result, Console(highlight=False))
+    terminal.render(result, terminal.console(highlight=False))
     _write_reports(args, result)
     if result.stopped == INTERRUPTED:
         err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,6 +20,25 @@ STYLE = {
     Status.EXPECTED: "cyan",
 }
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold magenta"}
+
+
+class _Output(Console):
+    """A console that outlives its reader: what is printed after the reader went away (`| head`) is dropped.
+
+    rich's own answer to a broken pipe is to exit 1 on the spot, before the reports are written,
+    with the code the contract keeps for a failed run. The command goes on instead, and ends with
+    its verdict's code.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.file.fileno())  # so that no later flush fails
+
+
+def console(*, stderr: bool = False, highlight: bool = True) -> Console:
+    """Where the command writes: standard output, or standard error for progress and warnings."""
+    return _Output(stderr=stderr, highlight=highlight)
 
 
 class ProgressDisplay:
