@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,17 @@ def test_a_file_that_is_not_a_report_is_a_usage_error(tmp_path: Path, reports: d
     bad.write_text('{"verdict": "pass"}')
     assert cli.main(["diff", str(bad), str(reports["good"])]) == 2
     assert cli.main(["diff", str(tmp_path / "missing.json"), str(reports["good"])]) == 2
+
+
+def test_a_regression_exits_1_even_when_nobody_reads_the_output(reports: dict[str, Path]) -> None:
+    old, new = str(reports["good"]), str(reports["admin-sees-billing"])
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "conformance", "diff", old, new],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader went away (`| head -0`); -u: each line meets the closed pipe at once
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and "Traceback" not in stderr

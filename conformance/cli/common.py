@@ -7,7 +7,10 @@ not judge every rule (the target could not be reached or stopped answering) and 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +22,19 @@ EXIT_FOR_VERDICT = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "error": EXIT_ERROR}
 
 class UsageError(Exception):
     """A bad option or configuration: reported in one line, exit 2."""
+
+
+@contextlib.contextmanager
+def unread_output_dropped() -> Iterator[None]:
+    """Around a command's printing: a reader that goes away (`| head`) loses the rest of the output.
+
+    Not the command's exit code, which says something (a regression, a conflict) whether or not
+    anybody read the lines.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def check_writable(path: Path | None, option: str) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from conformance.cli.common import EXIT_FAIL, EXIT_PASS, UsageError
+from conformance.cli.common import EXIT_FAIL, EXIT_PASS, UsageError, unread_output_dropped
 
 
 def add_parser(commands: Any) -> None:
@@ -27,10 +28,12 @@ def handle(args: argparse.Namespace) -> int:
     except json_report.ReportError as error:
         raise UsageError(str(error)) from None
     found = changes.compare(old, new)
-    if args.json:
-        print(json.dumps(found.to_dict(), indent=2))
-    else:
-        _print(found, args)
+    with unread_output_dropped():
+        if args.json:
+            print(json.dumps(found.to_dict(), indent=2), flush=True)
+        else:
+            _print(found, args)
+            sys.stdout.flush()
     return EXIT_FAIL if found.regressed else EXIT_PASS
 
 

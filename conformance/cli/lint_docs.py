@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from conformance.cli.common import EXIT_FAIL, EXIT_PASS, UsageError
+from conformance.cli.common import EXIT_FAIL, EXIT_PASS, UsageError, unread_output_dropped
 
 
 def add_parser(commands: Any) -> None:
@@ -35,15 +36,16 @@ def handle(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
     findings = docs_drift.lint(text)
-    if args.json:
-        print(json.dumps([finding.to_dict() for finding in findings], indent=2, ensure_ascii=False))
-    else:
-        for finding in findings:
-            print(f"{finding.severity}: {finding.where}: {finding.path} = {finding.docs}")
-            print(f"    {finding.finding}")
-            print(f"    description: {finding.description}")
-        conflicts = sum(finding.severity == "conflict" for finding in findings)
-        print(
-            f"{len(findings)} findings, {conflicts} conflicts, in {len(docs_drift.examples(text))} examples of {path}"
-        )
+    with unread_output_dropped():
+        if args.json:
+            print(json.dumps([finding.to_dict() for finding in findings], indent=2, ensure_ascii=False))
+        else:
+            for finding in findings:
+                print(f"{finding.severity}: {finding.where}: {finding.path} = {finding.docs}")
+                print(f"    {finding.finding}")
+                print(f"    description: {finding.description}")
+            conflicts = sum(finding.severity == "conflict" for finding in findings)
+            examples = len(docs_drift.examples(text))
+            print(f"{len(findings)} findings, {conflicts} conflicts, in {examples} examples of {path}")
+        sys.stdout.flush()
     return EXIT_FAIL if any(finding.severity == "conflict" for finding in findings) else EXIT_PASS
