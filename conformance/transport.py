@@ -175,11 +175,15 @@ class Target:
         # KeyboardInterrupt wherever the main thread is, and one raised inside a garbage-collector
         # callback (hypothesis keeps one) is reported as ignored and lost; this raises it again.
         self._interrupted = interrupted
-        self._client = httpx.Client(
-            timeout=timeout,
+        self._transport = transport
+        self._client = self._new_client()
+
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(
+            timeout=self.timeout,
             follow_redirects=False,  # SECURITY-REDIRECT: a redirect is judged, never followed
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            transport=transport,
+            transport=self._transport,
         )
 
     def close(self) -> None:
@@ -193,6 +197,9 @@ class Target:
         self.gone = None
         self.limit = limit
         self._interrupted = None  # the account is being put back: an interrupt has been heard
+        # Through a new connection pool: an interrupt raised inside the old one may have left its
+        # lock held, and closing it would wait for that lock too.
+        self._client = self._new_client()
 
     def has(self, role: str) -> bool:
         return role in self.tokens

@@ -159,3 +159,15 @@ def test_an_interrupt_heard_is_raised_at_the_next_request_once() -> None:
     target.try_again(None)  # restoring: an interrupt has been heard already
     target.get(Credential("none"))
     assert asked == []
+
+
+def test_putting_the_account_back_goes_through_a_new_connection_pool() -> None:
+    # An interrupt raised inside httpcore may leave its pool's lock held: the restore must not wait on it.
+    class Wedged:
+        def build_request(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("the restore went through the interrupted connection pool")
+
+    target = _target(lambda request: httpx.Response(200, json={}))
+    target._client = Wedged()  # type: ignore[assignment]
+    target.try_again(None)
+    assert target.get(Credential("none")).status == 200

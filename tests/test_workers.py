@@ -204,15 +204,20 @@ def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, w
     command = [sys.executable, "-m", "conformance", *run]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     process = subprocess.Popen(command, text=True, start_new_session=True, **pipes)
-    assert process.stderr is not None
-    assert "this run sends" in process.stderr.readline()  # printed before the worker is forked
-    time.sleep(1.0)
-    if whole_group:
-        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: every process of the run
-    else:
-        process.send_signal(signal.SIGINT)  # the parent alone, which passes it on
-    started = time.monotonic()
-    stdout, stderr = process.communicate(timeout=30)
+    try:
+        assert process.stderr is not None
+        assert "this run sends" in process.stderr.readline()  # printed before the worker is forked
+        time.sleep(1.0)
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: every process of the run
+        else:
+            process.send_signal(signal.SIGINT)  # the parent alone, which passes it on
+        started = time.monotonic()
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:  # a run that did not end must not outlive its test
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
     assert time.monotonic() - started < 10
     assert "interrupted" in stderr and "Traceback" not in stdout + stderr
     assert json.loads(report.read_text())["verdict"] == "error"
