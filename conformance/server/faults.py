@@ -534,10 +534,11 @@ class RateLimitWithoutRetryAfter(Fault):
 # --- HTTP itself written wrong ---------------------------------------------------------------------------
 
 
-class GzipLabelOnPlainRefusals(Fault):
-    """ROBUST-HTTP: every fifth refusal says Content-Encoding gzip, though its body is plain JSON."""
+class _SpoilsEveryFifthRefusal(Fault):
+    """Every fifth 401 is spoiled by `spoil`.
 
-    breaks = frozenset({"ROBUST-HTTP"})
+    Refusals only: a client that cannot read one learns nothing it needed, so no other rule breaks.
+    """
 
     def __init__(self, settings: ServerSettings | None = None, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
@@ -547,29 +548,29 @@ class GzipLabelOnPlainRefusals(Fault):
         if resp.status != 401:
             return resp
         self.refusals += 1
-        # Refusals only: a client that cannot read one learns nothing it needed, so no other rule breaks.
-        return (
-            Resp(resp.status, {**resp.headers, "content-encoding": "gzip"}, resp.body)
-            if self.refusals % 5 == 0
-            else resp
-        )
+        return self.spoil(resp) if self.refusals % 5 == 0 else resp
+
+    def spoil(self, resp: Resp) -> Resp:
+        raise NotImplementedError
 
 
-class TruncatedRefusals(Fault):
+class GzipLabelOnPlainRefusals(_SpoilsEveryFifthRefusal):
+    """ROBUST-HTTP: every fifth refusal says Content-Encoding gzip, though its body is plain JSON."""
+
+    breaks = frozenset({"ROBUST-HTTP"})
+
+    def spoil(self, resp: Resp) -> Resp:
+        return Resp(resp.status, {**resp.headers, "content-encoding": "gzip"}, resp.body)
+
+
+class TruncatedRefusals(_SpoilsEveryFifthRefusal):
     """ROBUST-HTTP: every fifth refusal is declared JSON but cut short, as when a proxy drops the end."""
 
     # A refusal that cannot be read says nothing of its error either (AUTH-ERROR-BODY, a SHOULD).
     breaks = frozenset({"ROBUST-HTTP", "AUTH-ERROR-BODY"})
 
-    def __init__(self, settings: ServerSettings | None = None, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
-        self.refusals = 0
-
-    def response(self, req: Req, resp: Resp) -> Resp:
-        if resp.status != 401:
-            return resp
-        self.refusals += 1
-        return Resp(resp.status, resp.headers, resp.body[: len(resp.body) // 2]) if self.refusals % 5 == 0 else resp
+    def spoil(self, resp: Resp) -> Resp:
+        return Resp(resp.status, resp.headers, resp.body[: len(resp.body) // 2])
 
 
 # --- behaviours the catalog allows ----------------------------------------------------------------------
