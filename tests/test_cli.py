@@ -196,3 +196,16 @@ def test_output_nobody_reads_still_ends_in_the_reports_and_the_verdicts_code(
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == code, stderr
     assert json.loads(report.read_text())["verdict"] == verdict and "Traceback" not in stderr
+
+
+def test_a_listing_nobody_reads_ends_quietly_with_0() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "conformance", "requirements"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # -u: the first line already meets the closed pipe
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0 and stderr == ""

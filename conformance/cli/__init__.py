@@ -13,7 +13,7 @@ import sys
 
 from conformance import __version__
 from conformance.cli import diff, lint_docs, report, requirements, run, serve
-from conformance.cli.common import EXIT_PASS, EXIT_USAGE, UsageError
+from conformance.cli.common import EXIT_PASS, EXIT_USAGE, UsageError, unread_output_dropped
 
 COMMANDS = (run, serve, requirements, report, diff, lint_docs)
 
@@ -32,14 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args))
-    except UsageError as error:
-        print(f"chat-conformance {args.command}: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PASS
+    with unread_output_dropped():
+        try:
+            return int(args.handler(args))
+        except UsageError as error:
+            print(f"chat-conformance {args.command}: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    return EXIT_PASS  # the reader went away (`| head`) before the command had a code of its own: stop quietly
 
 
 def entry() -> None:
