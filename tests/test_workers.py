@@ -18,7 +18,6 @@ from conformance.context import Options
 from conformance.failures import Failure
 from conformance.results import MAX_FAILURES_KEPT, RequirementResult, SuiteError
 from conformance.runner import INTERRUPTED, Observer, RunConfig, run
-from conformance.transport import Target
 
 # Run in a process of its own: a worker is only forked from a process with no other thread, and
 # pytest's may have some. The two-process run goes first, before any server thread exists.
@@ -224,8 +223,6 @@ def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, w
 
 
 def test_a_target_of_ones_own_is_never_split() -> None:
-    target = Target("http://127.0.0.1:9", {})
-    target.close()
     config = RunConfig(base_url="http://127.0.0.1:9", options=Options(max_examples=1), timeout=0.5, workers=2)
     forked: list[object] = []
     with pytest.MonkeyPatch.context() as patch:
