@@ -49,7 +49,8 @@ def _read_json(path: Path, what: str) -> Any:
         raise SettingsError(f"{what} {path} is not valid JSON: {error}") from None
 
 
-def _checked_account(account: Any, origin: str) -> dict[str, Any]:
+def checked_account(account: Any, origin: str) -> dict[str, Any]:
+    """`account` when the description's Account schema holds it valid; else SettingsError naming each problem."""
     problems = spec.errors("Account", account)
     if problems:
         raise SettingsError(f"the account in {origin} breaks the Account schema: " + "; ".join(problems))
@@ -84,7 +85,7 @@ def apply_fixture(settings: ServerSettings, path: Path) -> None:
             if isinstance(data["account"], dict)
             else data["account"]
         )
-        settings.account = _checked_account(account, origin)
+        settings.account = checked_account(account, origin)
     if "support_created" in data:
         if not isinstance(data["support_created"], bool):
             raise SettingsError(f"'support_created' in {origin} must be true or false")
@@ -95,4 +96,4 @@ def apply_state(settings: ServerSettings, path: Path) -> None:
     """Start from the account saved in `path`, when it exists; later updates are saved there."""
     settings.state_file = path
     if path.exists():
-        settings.account = _checked_account(_read_json(path, "state file"), f"state file {path}")
+        settings.account = checked_account(_read_json(path, "state file"), f"state file {path}")

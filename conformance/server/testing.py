@@ -21,7 +21,7 @@ from typing import Any
 from conformance import spec
 from conformance.server.embedded import BackgroundServer
 from conformance.server.serving import Behaviour, build
-from conformance.server.settings import ServerSettings
+from conformance.server.settings import ServerSettings, checked_account
 from conformance.server.store import DEFAULT_ACCOUNT, AccountStore
 
 
@@ -85,10 +85,7 @@ class ChatServer:
 
     @account.setter
     def account(self, account: dict[str, Any]) -> None:
-        problems = spec.errors("Account", account)
-        if problems:
-            raise ValueError("not a valid Account: " + "; ".join(problems))
-        self._store = AccountStore(copy.deepcopy(account))
+        self._store = AccountStore(copy.deepcopy(checked_account(account, "chat_server.account")))
         self._rebuild()
 
     @property
