@@ -21,7 +21,10 @@ from hypothesis import strategies as st
 from conformance import jsontext, spec
 from conformance.exchange import Credential
 
-MODES = ("positive", "negative")
+MODES = ("positive", "negative")  # schemathesis's: valid against the description, or not
+# The suite's own: a request every conformant server accepts from the owner (a plausible update, or
+# none). Only such a request is held to a rule's exact refusal status (see `leeway.refusal`).
+PLAUSIBLE = "plausible"
 
 
 NOT_JSON: Any = object()  # what `GeneratedRequest.document()` gives for a body that is not JSON
@@ -35,6 +38,11 @@ class GeneratedRequest:
     mode: str
     content: bytes | None
     content_type: str | None
+
+    @property
+    def well_formed(self) -> bool:
+        """Whether every conformant server would accept this request from the owner."""
+        return self.method == "GET" or self.mode == PLAUSIBLE
 
     def document(self) -> Any:
         """The body as JSON, or NOT_JSON when there is no body or it is not JSON."""
@@ -151,6 +159,22 @@ def billing_updates(draw: st.DrawFn) -> dict[str, Any]:
     """Billing changes a real owner might send: some documented fields, plausible values."""
     chosen = _chosen(spec.BILLING_FIELDS, draw(_SOME_BILLING_FIELDS))
     return {name: draw(_PLAUSIBLE[name]) for name in chosen}
+
+
+def plausible_update(billing: dict[str, Any] | None) -> GeneratedRequest:
+    """A PUT of `billing` (None: the empty update `{}`) that every conformant server accepts."""
+    document = {} if billing is None else {"billing": billing}
+    return GeneratedRequest("PUT", PLAUSIBLE, json.dumps(document).encode(), "application/json")
+
+
+NO_CHANGE = plausible_update(None)
+
+
+def owner_updates() -> st.SearchStrategy[GeneratedRequest]:
+    """PUTs an owner could send: the empty update, plausible ones, and what the description allows."""
+    plausible = billing_updates().map(plausible_update)
+    generated = requests("PUT", "positive").map(lambda request: request if request.content is not None else NO_CHANGE)
+    return st.one_of(st.just(NO_CHANGE), plausible, generated)
 
 
 def full_billing() -> st.SearchStrategy[dict[str, Any]]:

@@ -135,12 +135,17 @@ def is_valid(name: str, instance: Any, *, types_only: bool = False) -> bool:
     return bool(slow.is_valid(instance))
 
 
-def errors(name: str, instance: Any) -> list[str]:
-    """Human messages for each way `instance` breaks schema `name`, located by JSON path."""
+def problems(name: str, instance: Any) -> list[tuple[str, str]]:
+    """Each way `instance` breaks schema `name`: the JSON path where it does, and a human message."""
     if is_valid(name, instance):
         return []
     found = sorted(validator(name).iter_errors(instance), key=lambda error: list(error.absolute_path))
-    return [f"{error.json_path}: {error.message}" for error in found]
+    return [(error.json_path, error.message) for error in found]
+
+
+def errors(name: str, instance: Any) -> list[str]:
+    """Human messages for each way `instance` breaks schema `name`, located by JSON path."""
+    return [f"{path}: {message}" for path, message in problems(name, instance)]
 
 
 READ_ONLY_FIELDS = ("account_key", "create_date", "plan", "status")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -57,6 +59,20 @@ def collector_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]
     finally:
         gc.set_threshold(*thresholds)
         gc.callbacks.remove(callback)
+
+
+@contextlib.contextmanager
+def zoo_member(member: Any, fault: str | None = None, **options: Any) -> Iterator[str]:
+    """A member of interop/ serving on loopback: skipped where its runtime is missing, except in CI."""
+    from interop import zoo
+
+    try:
+        with zoo.serving(member, fault, **options) as url:
+            yield url
+    except zoo.Unavailable as why:
+        if os.environ.get("CI"):
+            pytest.fail(f"{why} (CI must install it: .ci/run)")
+        pytest.skip(str(why))
 
 
 def exchange(

@@ -3,29 +3,26 @@
 Prism validates requests against `openapi/chat-accounts.yaml` and answers from its examples (or,
 with `--dynamic`, from data it generates). It knows no roles and keeps no state, so the suite must
 name exactly those deviations, and what else Prism does that the API does not, with a complete
-report and no traceback. `.ci/run` installs the Prism pinned in `tests/prism/package.json`.
+report and no traceback. The fixture installs the Prism pinned in `interop/prism/package-lock.json`
+(npm ci) where it is not yet installed; it is skipped only where Node.js is missing.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import jsonschema
 import pytest
-from conftest import SEED
+from conftest import SEED, zoo_member
 
-from conformance import catalog, cli, spec
+from conformance import catalog, cli
 from conformance.reports.json_report import SCHEMA_PATH
+from interop import zoo
 
-PRISM = Path(__file__).resolve().parent / "prism" / "node_modules" / ".bin" / "prism"
-TOKENS = [arg for role in ("owner", "admin", "agent") for arg in (f"--{role}-token", f"prism-{role}-token")]
+PRISM = zoo.BY_NAME["prism"]
+TOKENS = zoo.token_args(PRISM)
 
 # What Prism does that the API does not, in both modes: it checks that a bearer token is there,
 # not whose it is; it keeps no state; it fails with 500 on a body nested deeper than Node parses;
@@ -42,6 +39,7 @@ BOTH = {
     "ROBUST-BAD-JSON",
     "ROBUST-NO-5XX",
     "SHAPE-CONTENT-TYPE",
+    "ROBUST-ALLOW",  # its 405 has no Allow header
 }
 # With --dynamic every answer is new random data, so every rule that compares two reads fails too.
 DYNAMIC_ONLY = {"RO-IGNORED", "UPD-IDEMPOTENT", "ROBUST-INVALID-REJECTED", "ROBUST-CONTENT-TYPE", "ROBUST-METHOD"}
@@ -56,44 +54,11 @@ KILLER = '{"billing": {"\\u043a\\u043b\\u044e\\u0447": "x"}}'
 NOT_JUDGED = {"ROBUST-STATE-VALID", "RATE-RETRY-AFTER"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(params=["static", "dynamic"])
 def prism(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if not PRISM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Prism is not installed at {PRISM}: .ci/run installs it with npm ci in tests/prism")
-        pytest.skip("Prism is not installed: (cd tests/prism && npm ci)")
-    port = _free_port()
-    mode = ["--dynamic"] if request.param == "dynamic" else []
-    command = [str(PRISM), "mock", *mode, "-h", "127.0.0.1", "-p", str(port), str(spec.spec_path())]
-    log = (tmp_path / "prism.log").open("w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(url, process)
+    args = ("--dynamic",) if request.param == "dynamic" else ()
+    with zoo_member(PRISM, args=args, log=tmp_path / "prism.log") as url:
         yield request.param, url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Prism exited with {process.returncode} before answering")
-        try:
-            httpx.get(url + spec.ACCOUNT_PATH, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("Prism did not answer within 60 s")
 
 
 def test_the_suite_names_prisms_deviations(
@@ -122,7 +87,7 @@ def test_the_suite_names_prisms_deviations(
     assert report["restore"]["restored"] is False  # Prism is gone: the original billing is kept in a file
 
 
-EXPECTATIONS = Path(__file__).resolve().parents[1] / "expectations"
+EXPECTATIONS = zoo.EXPECTATIONS
 
 
 def test_prism_does_what_its_expectations_file_says(prism: tuple[str, str], tmp_path: Path) -> None:

@@ -12,7 +12,12 @@ from conformance.failures import Violation
     "BILLING-OWNER-ONLY", unexercised="no 200 response to anyone but the owner was seen (give --admin-token)"
 )
 def billing_hidden_from_others(exchange: Exchange, ctx: Context) -> bool | None:
-    """BILLING-OWNER-ONLY MUST: a response to anyone but the owner has no billing details."""
+    """BILLING-OWNER-ONLY MUST: a response to anyone but the owner has no billing details.
+
+    The docs' table: billing is "only available to the owner of the account". Absent, `{}` and
+    `null` all show nothing and are accepted here (whether `null` is a valid Account is
+    SHAPE-ACCOUNT's question, not this rule's).
+    """
     if exchange.credential.label == "owner" or not isinstance(exchange.response.json, dict):
         return None
     if exchange.status >= 300 and "billing" not in exchange.response.json:

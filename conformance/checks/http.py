@@ -4,6 +4,9 @@ The transport reads and decodes each response once and records what went wrong w
 response arrived; this check turns that record, and a body declared JSON that is not JSON in its
 declared charset, into failures. Every content coding, chunked bodies and `Connection: close` are
 conformant: the transport handles them, so they never reach this check as problems.
+
+Not the docs' rule but HTTP's (RFC 9110, 9112): the docs assume a working HTTP server. Whatever
+HTTP allows is accepted, in any header case and letter case of media types.
 """
 
 from __future__ import annotations

@@ -11,7 +11,11 @@ from conformance.transport import retry_after_seconds
 
 @response_check("RATE-RETRY-AFTER", unexercised="the target sent no 429 response")
 def rate_limit_says_when(exchange: Exchange, ctx: Context) -> bool | None:
-    """RATE-RETRY-AFTER SHOULD: a 429 response carries a Retry-After header."""
+    """RATE-RETRY-AFTER SHOULD: a 429 response carries a Retry-After header.
+
+    Zendesk's rate-limit documentation sends Retry-After in seconds; RFC 9110 also allows an HTTP
+    date, and both are accepted.
+    """
     if exchange.status != 429:
         return None
     value = exchange.response.headers.get("retry-after")

@@ -11,7 +11,11 @@ from conformance.transport import origin
 
 @response_check("SECURITY-REDIRECT", unexercised="no request with a credential was sent")
 def credentials_stay_at_the_target(exchange: Exchange, ctx: Context) -> bool | None:
-    """SECURITY-REDIRECT MUST: a credential is never sent to an origin other than the target's."""
+    """SECURITY-REDIRECT MUST: a credential is never sent to an origin other than the target's.
+
+    A rule for the suite itself: the transport follows no redirect, so this holds on every target
+    whatever it answers.
+    """
     if exchange.credential.header is None:
         return None
     if origin(exchange.request.url) != ctx.target.origin:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from conformance import jsontext, spec
+from conformance import jsontext, leeway, spec
 from conformance.server.app import create_app
 from conformance.server.log import Decision
 from conformance.server.settings import ROLES, ServerSettings
@@ -31,6 +31,16 @@ def _parsed(body: bytes) -> Any:
         return jsontext.loads(body)
     except ValueError:  # not JSON, or nested too deeply to parse
         return None
+
+
+def _not_json(body: bytes) -> bool:
+    try:
+        jsontext.loads(body)
+    except jsontext.NestedTooDeeply:  # JSON, only deeper than the server parses
+        return False
+    except ValueError:
+        return True
+    return False
 
 
 def _billing(document: Any) -> dict[str, Any] | None:
@@ -507,11 +517,23 @@ class AnyContentTypeIsJson(Fault):
 class PostActsAsPut(Fault):
     """ROBUST-METHOD: POST updates the account as PUT does."""
 
-    breaks = frozenset({"ROBUST-METHOD"})
+    # A POST answered 200 is not the 405 with Allow that ROBUST-ALLOW asks for either.
+    breaks = frozenset({"ROBUST-METHOD", "ROBUST-ALLOW"})
 
     def request(self, req: Req) -> Req | Resp:
         if req.method == "POST":
             req.method = "PUT"
+        return req
+
+
+class MethodsWithoutAllow(Fault):
+    """ROBUST-ALLOW (SHOULD): methods other than GET and PUT get 404, as a router without them answers."""
+
+    breaks = frozenset({"ROBUST-ALLOW"})
+
+    def request(self, req: Req) -> Req | Resp:
+        if req.method not in ("GET", "PUT", "HEAD", "OPTIONS"):
+            return _json_error(404, f"Cannot {req.method} /api/v2/chat/account")
         return req
 
 
@@ -635,6 +657,32 @@ class IgnoresUnknownFields(Fault):
         return req
 
 
+class BodyParsedBeforeAuth(Fault):
+    """A body that is not JSON (400) or breaks the types (422) refused before credentials are looked at."""
+
+    def request(self, req: Req) -> Req | Resp:
+        if req.method != "PUT" or not req.body:
+            return req
+        if _not_json(req.body):
+            return _json_error(400, "The body is not valid JSON")
+        if not spec.is_valid("AccountUpdate", leeway.writable_part(req.document()), types_only=True):
+            return _json_error(422, "The body breaks the types of the account")
+        return req
+
+
+class EmptyBodyIsEmptyUpdate(Fault):
+    """An empty PUT body declared JSON taken as the empty update {}, as Express's body parser takes it."""
+
+    def request(self, req: Req) -> Req | Resp:
+        if (
+            req.method == "PUT"
+            and req.body == b""
+            and req.headers.get("content-type", "").startswith("application/json")
+        ):
+            req.body = b"{}"
+        return req
+
+
 class RateLimitedWithRetryAfter(Fault):
     """Under load, a 429 with Retry-After now and then."""
 
@@ -672,6 +720,8 @@ VARIANTS: tuple[type[Fault], ...] = (
     ExtraFields,
     NoCharset,
     IgnoresUnknownFields,
+    BodyParsedBeforeAuth,
+    EmptyBodyIsEmptyUpdate,
     RateLimitedWithRetryAfter,
 )
 CATALOG: dict[str, type[Fault]] = {fault.name(): fault for fault in (*FAULTS, *VARIANTS)}
