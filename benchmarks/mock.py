@@ -2,7 +2,7 @@
 
     python benchmarks/mock.py
 
-Needs wrk (`apt-get install wrk`) and Prism (`cd tests/prism && npm ci`). Each server in turn,
+Needs wrk (`apt-get install wrk`) and Prism (`cd interop/prism && npm ci`). Each server in turn,
 on loopback: GET and PUT as the owner, with 1 and with 10 keep-alive connections, one wrk thread,
 5 seconds each. Prints requests/s, mean and 99th-percentile latency, and serve's requests/s as a
 ratio of Prism's; then checks that concurrent PUTs to serve lost no update.
@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-PRISM = ROOT / "tests" / "prism" / "node_modules" / ".bin" / "prism"
+PRISM = ROOT / "interop" / "prism" / "node_modules" / ".bin" / "prism"
 SPEC = ROOT / "openapi" / "chat-accounts.yaml"
 PATH = "/api/v2/chat/account"
 TOKEN = "dev-owner-token"  # serve's default owner token; Prism takes any bearer token
@@ -127,7 +127,7 @@ def no_update_lost() -> bool:
 
 def main() -> None:
     if not shutil.which("wrk") or not PRISM.exists():
-        sys.exit("needs wrk (apt-get install wrk) and Prism (cd tests/prism && npm ci)")
+        sys.exit("needs wrk (apt-get install wrk) and Prism (cd interop/prism && npm ci)")
     with tempfile.TemporaryDirectory() as folder:
         scripts = Path(folder)
         for method, script in SCRIPTS.items():

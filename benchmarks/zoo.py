@@ -93,7 +93,7 @@ def _embedded() -> Iterator[str]:
 
 
 def _table(rows: list[Row]) -> str:
-    lines = ["| member | stack | verdict | deviates from (why) | s per run |", "|---|---|---|---|---|"]
+    lines = ["| member | stack | verdict | deviates from (why) | s per run (median) |", "|---|---|---|---|---|"]
     for row in rows:
         passes = row.verdicts.count("pass")
         verdict = f"pass on {passes} of {len(row.verdicts)} seeds" if passes else f"{row.verdicts[0]} on every seed"

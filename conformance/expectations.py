@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import catalog
+from conformance.deviations import Expectation
 from conformance.failures import Failure
 from conformance.results import RunResult, Status
 
@@ -36,17 +37,6 @@ KINDS = ("expected", "skip")
 
 class ExpectationsError(Exception):
     """An expectations file that cannot be used; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class Expectation:
-    reason: str
-    link: str | None = None
-    strict: bool = True  # a pass is reported as unexpected
-
-    def __str__(self) -> str:
-        """The reason, and the link after it when there is one: as every report shows it."""
-        return self.reason + (f" ({self.link})" if self.link else "")
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,19 @@ def nested_deeper_than(text: str, limit: int) -> bool:
         if depth > limit:
             return True
     return False
+
+
+def has_unpaired_surrogate(document: Any) -> bool:
+    """Whether a string in `document` holds an unpaired UTF-16 surrogate: valid JSON text, not Unicode text."""
+    pending = [document]
+    while pending:  # iterative: a document may be nested nearly as deep as `loads` goes
+        value = pending.pop()
+        if isinstance(value, str):
+            if any("\ud800" <= char <= "\udfff" for char in value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from conformance.catalog import Level, Requirement
+from conformance.deviations import Expectation
 from conformance.failures import Failure
-
-if TYPE_CHECKING:
-    from conformance.expectations import Expectation
 
 MAX_FAILURES_KEPT = 5  # per requirement; the rest are only counted
 

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import httpx
 from hypothesis.errors import Flaky, Unsatisfiable
@@ -32,6 +32,7 @@ from conformance.draws import Draws
 from conformance.exchange import Exchange
 from conformance.expectations import Expectations, apply
 from conformance.failures import Skip, Violation
+from conformance.progress import Observer
 from conformance.quota import Quota
 from conformance.results import RequirementResult, RunResult, Status, SuiteError, TargetInfo
 from conformance.safety import Restore, restore, take_snapshot
@@ -64,16 +65,6 @@ class RunConfig:
     expectations: Expectations | None = None  # the target's known deviations (--expect)
     workers: int = 1  # 2: the embedded server's rules split over two processes (see conformance.workers)
     interrupted: Callable[[], bool] | None = None  # whether Ctrl-C was pressed, asked before each request
-
-
-class Observer(Protocol):
-    """Told of progress, e.g. to draw a progress bar."""
-
-    def started(self, scenarios: int) -> None: ...
-
-    def scenario_started(self, requirement_id: str) -> None: ...
-
-    def scenario_finished(self, result: RequirementResult, requests: int) -> None: ...
 
 
 def new_seed() -> int:

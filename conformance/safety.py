@@ -7,11 +7,30 @@ not; the runner then keeps the original billing in a file.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from conformance.exchange import Exchange
 from conformance.transport import NoResponse, Target, TargetGone
+
+_COPYING: contextvars.ContextVar[bool] = contextvars.ContextVar("copying", default=False)
+
+
+def copying() -> bool:
+    """Whether the request being sent carries what the target sent (so a recording scrubs it like a response)."""
+    return _COPYING.get()
+
+
+@contextlib.contextmanager
+def _copying() -> Iterator[None]:
+    token = _COPYING.set(True)
+    try:
+        yield
+    finally:
+        _COPYING.reset(token)
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,8 @@ def restore(target: Target, snapshot: dict[str, Any]) -> Restore:
             return Restore(needed=False, succeeded=True, message="the account was left as found")
         # Unreadable now: send the original anyway; only fields the run added cannot be emptied.
         added = {name: "" for name, value in (current or {}).items() if name not in original and isinstance(value, str)}
-        put_status = target.put({"billing": {**original, **added}}, owner).status
+        with _copying():
+            put_status = target.put({"billing": {**original, **added}}, owner).status
         after = _billing(_account(target.get(owner)))
     except (NoResponse, TargetGone) as error:
         sent = "" if put_status is None else f" after the restoring PUT got {put_status}"

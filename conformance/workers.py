@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from conformance.checks import Scenario
+    from conformance.progress import Observer
     from conformance.results import RequirementResult
-    from conformance.runner import Observer
 
 # The worker's: the scenarios whose properties draw requests through schemathesis (see
 # conformance.generation). Only the run's length depends on this list being right; a test keeps it so.

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conformance import cassettes, cli
-from conformance.cassettes.format import dump_json, load
+from conformance.cassettes.format import COPIED_HEADER, dump_json, load
 from conformance.cassettes.scrub import Scrubber
 from conformance.context import Context
 from conformance.runner import run
@@ -156,20 +156,54 @@ def test_a_json_cassette_keeps_a_body_that_is_not_text() -> None:
     assert again["request"]["body"] == again["response"]["body"]["string"] == binary
 
 
-def test_the_scrubber_keeps_one_fake_per_value_and_leaves_generated_values_alone() -> None:
-    account = {"account_key": "key-1", "billing": {"first_name": "Ann", "last_name": "Ann", "city": "Springfield"}}
+def _exchange(method: str, body: object, answer: object, status: int = 200, copied: bool = False) -> dict:
+    headers = {COPIED_HEADER: ["from the target"]} if copied else {}
+    sent = None if body is None else json.dumps(body)
+    return {
+        "request": {"method": method, "headers": headers, "body": sent},
+        "response": {"status": {"code": status}, "headers": {}, "body": {"string": json.dumps(answer)}},
+    }
+
+
+def _billing(interaction: dict, side: str = "response") -> dict:
+    body = interaction["response"]["body"]["string"] if side == "response" else interaction["request"]["body"]
+    return json.loads(body)["billing"]
+
+
+def test_the_scrubber_replaces_what_came_from_the_target_and_never_what_the_suite_sent() -> None:
+    original = {"first_name": "Ann", "last_name": "Ann", "city": "Springfield"}
     interactions = [
-        {"request": {"body": None}, "response": {"status": {"code": 200}, "body": {"string": json.dumps(account)}}}
+        _exchange("GET", None, {"account_key": "key-1", "billing": original}),
+        # A generated update that happens to send the owner's own first name, accepted and echoed.
+        _exchange("PUT", {"billing": {"first_name": "Ann"}}, {"billing": original}),
+        _exchange("PUT", {"billing": {"city": "Gotham"}}, {"error": "no"}, status=403),  # refused: changes nothing
+        _exchange("GET", None, {"billing": original}),
+        _exchange("PUT", {"billing": original}, {"billing": original}, copied=True),  # billing put back
+        _exchange("GET", None, {"billing": original}),
     ]
     scrubber = Scrubber.for_interactions(interactions)
-    assert scrubber.fakes["Ann"] == scrubber.value({"a": "Ann"})["a"] != "Ann"
-    assert scrubber.value("Annabel") == "Annabel"  # a short original is only replaced as a whole value
+    fake = scrubber.fakes
+    scrubber.interactions(interactions)
+    first, update, refused, later, restore, last = interactions
+    assert _billing(first) == {"first_name": fake["Ann"], "last_name": fake["Ann"], "city": fake["Springfield"]}
+    assert json.loads(first["response"]["body"]["string"])["account_key"] == "scrubbed-account-key"
+    assert _billing(update, "request") == {"first_name": "Ann"}  # the suite's request, byte for byte
+    assert json.loads(refused["request"]["body"]) == {"billing": {"city": "Gotham"}}
+    # After the accepted update, first_name holds the suite's "Ann"; the rest is still the target's.
+    assert (
+        _billing(update)
+        == _billing(later)
+        == {"first_name": "Ann", "last_name": fake["Ann"], "city": fake["Springfield"]}
+    )
+    assert _billing(restore, "request") == _billing(first)  # copied from the first read, scrubbed as it was
+    assert _billing(last) == _billing(first)  # the target's values again
+
+
+def test_the_scrubber_replaces_long_originals_inside_texts_only() -> None:
+    interactions = [_exchange("GET", None, {"billing": {"first_name": "Ann", "city": "Springfield"}})]
+    scrubber = Scrubber.for_interactions(interactions)
     assert scrubber.text("lives in Springfield") == f"lives in {scrubber.fakes['Springfield']}"
-    assert json.loads(scrubber.body(json.dumps({"billing": {"city": "Springfield"}}))) == {
-        "billing": {"city": scrubber.fakes["Springfield"]}
-    }
-    unchanged = json.dumps({"billing": {"city": "Gotham"}})
-    assert scrubber.body(unchanged) == unchanged
+    assert scrubber.text("Annabel") == "Annabel"  # a short original is only replaced as a whole value
 
 
 def test_a_cassette_serves_as_a_mock_for_a_real_client(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,26 @@ def test_a_listing_nobody_reads_ends_quietly_with_0() -> None:
     process.stdout.close()  # -u: the first line already meets the closed pipe
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0 and stderr == ""
+
+
+class _RaisesInFinalizer:
+    def __del__(self) -> None:
+        raise KeyboardInterrupt  # as a Ctrl-C that lands in a garbage-collector callback
+
+
+def test_an_interrupt_python_reports_as_lost_is_heard_and_not_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conformance.cli.run import _Interrupts
+
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # the test process keeps its own handlers
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
+    interrupts = _Interrupts()
+    interrupts.install()
+    with pytest.raises(KeyboardInterrupt):
+        interrupts._raise(signal.SIGINT, None)
+    _RaisesInFinalizer()  # collected at once: Python reports what its __del__ raised as ignored
+    assert interrupts.heard() and "Traceback" not in capsys.readouterr().err
+    interrupts.pressed = False
+    _RaisesInFinalizer()  # an interrupt nobody pressed is no interrupt of ours: reported as Python does
+    assert "KeyboardInterrupt" in capsys.readouterr().err

@@ -16,8 +16,9 @@ import pytest
 from conformance import catalog, checks, generation, runner, workers
 from conformance.context import Options
 from conformance.failures import Failure
+from conformance.progress import Observer
 from conformance.results import MAX_FAILURES_KEPT, RequirementResult, SuiteError
-from conformance.runner import INTERRUPTED, Observer, RunConfig, run
+from conformance.runner import INTERRUPTED, RunConfig, run
 
 # Run in a process of its own: a worker is only forked from a process with no other thread, and
 # pytest's may have some. The two-process run goes first, before any server thread exists.

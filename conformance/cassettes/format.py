@@ -16,6 +16,9 @@ from conformance import __version__, jsontext
 from conformance.exchange import REDACTED
 
 CREDENTIAL_HEADER = "X-Chat-Conformance-Credential"
+# Kept on a recorded request whose body copies what the target sent (the PUT that puts billing back):
+# it is scrubbed as the target's responses are. Only in the cassette, never sent.
+COPIED_HEADER = "X-Chat-Conformance-Copied"
 METADATA_KEY = "chat_conformance"
 VERSIONED = ("zendesk-chat-conformance", "schemathesis", "hypothesis")
 
@@ -37,13 +40,18 @@ def library_versions() -> dict[str, str]:
 def credential_labeller(tokens: Mapping[str, str | None]) -> Callable[[Any], Any]:
     """A vcrpy `before_record_request` that replaces the token by the role it belongs to.
 
-    vcrpy runs it again on requests it already changed (when matching), so it must be idempotent.
+    It also marks a request whose body the suite copied from the target (`safety.copying`). vcrpy
+    runs it again on requests it already changed (when matching), so it must be idempotent.
     """
+    from conformance import safety
+
     who_sent = sender(tokens)
 
     def label(request: Any) -> Any:
         if CREDENTIAL_HEADER in request.headers:
             return request
+        if safety.copying():
+            request.headers[COPIED_HEADER] = "from the target"
         value = request.headers.get("Authorization")
         request.headers[CREDENTIAL_HEADER] = who_sent(value)
         if value is not None:
@@ -79,9 +87,15 @@ def comparable_body(raw: bytes) -> tuple[str, Any]:
         return ("raw", raw)
 
 
+FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
 def serializer_for(path: Path) -> str:
-    """A cassette named `*.json` is JSON, which loads ten times faster; any other is YAML, vcrpy's default."""
-    return "json" if path.suffix.lower() == ".json" else "yaml"
+    """A cassette's format, from its name: `.json` (loads ten times faster) or `.yaml`/`.yml` (vcrpy's default)."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise CassetteError(f"{path}: a cassette is named .json, .yaml or .yml (its format follows the name)") from None
 
 
 def load(text: str, kind: str) -> Any:

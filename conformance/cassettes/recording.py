@@ -42,20 +42,34 @@ def _recorder(tokens: Mapping[str, str | None], kind: str) -> vcr.VCR:
 class Recording:
     """An open cassette being recorded; `finish` stores how the run was made and what it found."""
 
-    cassette: Any
     draws: Draws  # give it to the run (RunConfig.draws): it keeps the examples each property is given
+    cassette: Any = None
+    finished: bool = False
+    error: str | None = None  # why the finished cassette could not be saved
 
     def finish(self, run_metadata: dict[str, Any]) -> None:
         kept = {**run_metadata, "versions": library_versions(), "draws": self.draws.kept}
         self.cassette.get_metadata(METADATA_KEY, kept)
+        self.finished = True
 
 
 @contextlib.contextmanager
 def record(path: Path, tokens: Mapping[str, str | None]) -> Iterator[Recording]:
-    """Record every exchange made inside the block to a new cassette at `path` (replacing any)."""
+    """Record every exchange made inside the block to a new cassette at `path` (replacing any).
+
+    The cassette is saved as the block ends. Saving a finished recording never raises: the run it
+    recorded has its verdict already, so why the cassette could not be saved goes to `error`.
+    """
+    recording = Recording(Draws(tokens))
     path.unlink(missing_ok=True)
-    with _recorder(tokens, serializer_for(path)).use_cassette(str(path)) as cassette:
-        yield Recording(cassette, Draws(tokens))
+    try:
+        with _recorder(tokens, serializer_for(path)).use_cassette(str(path)) as cassette:
+            recording.cassette = cassette
+            yield recording
+    except Exception as error:
+        if not recording.finished:
+            raise
+        recording.error = f"{type(error).__name__}: {error}"
 
 
 def run_metadata(result: Any) -> dict[str, Any]:

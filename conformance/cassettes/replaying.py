@@ -89,7 +89,7 @@ class CassetteTransport(httpx.BaseTransport):
             recorded["status"]["code"],
             headers=headers,
             stream=httpx.ByteStream(_as_bytes(recorded["body"].get("string"))),
-            extensions={"reason_phrase": message.encode("ascii")} if message else {},
+            extensions={"reason_phrase": message.encode("latin-1", "replace")} if message else {},
             request=request,
         )
 

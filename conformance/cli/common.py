@@ -38,8 +38,25 @@ def unread_output_dropped() -> Iterator[None]:
 
 
 def check_writable(path: Path | None, option: str) -> None:
-    if path is not None and not path.resolve().parent.is_dir():
+    """Refuse, before anything is sent, an output path that could not be written at the end of a run.
+
+    Written to, not judged by its permission bits: root passes every permission check, and a
+    read-only file system or a full quota says no only when one tries.
+    """
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name in it")
+    if not path.resolve().parent.is_dir():
         raise UsageError(f"{option} {path}: the folder {path.resolve().parent} does not exist")
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot be written ({error.strerror or error})") from None
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def _number(convert: Callable[[str], N], what: str, allowed: Callable[[N], bool], rule: str) -> Callable[[str], N]:

@@ -6,11 +6,13 @@ import argparse
 import dataclasses
 import os
 import signal
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.cli.common import (
+    EXIT_ERROR,
     EXIT_FOR_VERDICT,
     EXIT_PASS,
     UsageError,
@@ -124,16 +126,25 @@ class _Interrupts:
     SIGTERM ends a run as Ctrl-C does, so that the account is put back before exiting. Python
     raises the interrupt wherever the main thread is, and one raised inside a garbage-collector
     callback (hypothesis keeps one) is reported as ignored and lost: the run also asks `heard`
-    before each request.
+    before each request. Python's report of such a lost interrupt (a traceback on stderr) is kept
+    quiet, since the interrupt is not lost here and the report would read as a crash.
     """
 
     def __init__(self) -> None:
         self.pressed = False
+        self._report_unraisable = sys.unraisablehook
 
     def install(self) -> None:
         signal.signal(signal.SIGTERM, self._raise)
         if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # as a shell's background job has it
             signal.signal(signal.SIGINT, self._raise)
+        self._report_unraisable = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if self.pressed and isinstance(unraisable.exc_value, KeyboardInterrupt):
+            return  # heard, and raised again at the next request
+        self._report_unraisable(unraisable)
 
     def _raise(self, signum: int, frame: object) -> None:
         self.pressed = True
@@ -233,8 +244,8 @@ def _expectations(args: argparse.Namespace) -> Any:
         raise UsageError(str(error)) from None
 
 
-def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts) -> Any:
-    """Run, record or replay as the options say; the result of the run."""
+def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts, unwritten: list[str]) -> Any:
+    """Run, record or replay as the options say; the result of the run (a cassette not saved: in `unwritten`)."""
     from conformance import cassettes
 
     expected = _expectations(args)
@@ -255,18 +266,46 @@ def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts) -> Any
     with cassettes.record(args.record, tokens) as recording:
         result = _run(dataclasses.replace(config, draws=recording.draws), err, interrupts)
         recording.finish(cassettes.run_metadata(result))
-        return result
+    if recording.error is not None:
+        unwritten.append(f"--record {args.record}: {recording.error}")
+    return result
 
 
-def _write_reports(args: argparse.Namespace, result: Any) -> None:
+def _write_reports(args: argparse.Namespace, result: Any) -> list[str]:
+    """Write every report asked for; why each that could not be written failed (the others are written)."""
     from conformance.reports import badge, html, json_report, junit
 
-    writers = ((args.json, json_report.write), (args.junit_xml, junit.write), (args.badge, badge.write))
-    for path, write in writers:
-        if path:
+    def page(result: Any, path: Path) -> None:
+        html.write([("run", json_report.to_dict(result))], path)
+
+    writers = (
+        ("--json", args.json, json_report.write),
+        ("--junit-xml", args.junit_xml, junit.write),
+        ("--html", args.html, page),
+        ("--badge", args.badge, badge.write),
+    )
+    failed = []
+    for option, path, write in writers:
+        if not path:
+            continue
+        try:
             write(result, path)
-    if args.html:
-        html.write([("run", json_report.to_dict(result))], args.html)
+        except Exception as error:  # the verdict is known: one output failing must not cost the others
+            failed.append(f"{option} {path}: {_reason(error)}")
+    return failed
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"
+
+
+def _check_cassette_name(path: Path | None, option: str) -> None:
+    from conformance.cassettes.format import FORMATS
+
+    if path is not None and path.suffix.lower() not in FORMATS:
+        raise UsageError(f"{option} {path}: a cassette is named .json, .yaml or .yml (its format follows the name)")
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -285,14 +324,17 @@ def handle(args: argparse.Namespace) -> int:
     )
     for path, option in outputs:
         check_writable(path, option)
+    _check_cassette_name(args.record, "--record")
+    _check_cassette_name(args.replay, "--replay")
     err = terminal.console(stderr=True)
     if args.dry_run:
         return _dry_run(args, err)
     interrupts = _Interrupts()
     interrupts.install()
     _keep_hypothesis_files_in_the_user_cache()
+    unwritten: list[str] = []
     try:
-        result = _execute(args, err, interrupts)
+        result = _execute(args, err, interrupts, unwritten)
     except cassettes.CassetteError as error:
         raise UsageError(str(error)) from None
     except KeyboardInterrupt:
@@ -305,7 +347,11 @@ def handle(args: argparse.Namespace) -> int:
         )
         result = unjudged(args.base_url or "", f"the suite failed: {type(error).__name__}: {error}", error)
     terminal.render(result, terminal.console(highlight=False))
-    _write_reports(args, result)
+    failed = [*unwritten, *_write_reports(args, result)]
+    for failure in failed:
+        err.print(f"[bold red]could not write[/] {escape(failure)}", soft_wrap=True)
     if result.stopped == INTERRUPTED:
         err.print("[bold red]interrupted[/]: the run did not complete (billing was restored if it had been changed)")
+    if failed and result.verdict != "fail":
+        return EXIT_ERROR  # the verdict stands, but not every output it was asked for exists
     return EXIT_FOR_VERDICT[result.verdict]

@@ -68,24 +68,9 @@ def _parse_json(raw: bytes) -> Any:
     an unpaired surrogate could not even be written back out as UTF-8.
     """
     document = jsontext.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    if _has_unpaired_surrogate(document):
+    if jsontext.has_unpaired_surrogate(document):
         raise ValueError("a string holds an unpaired UTF-16 surrogate, which is not Unicode text")
     return document
-
-
-def _has_unpaired_surrogate(document: Any) -> bool:
-    pending = [document]
-    while pending:  # iterative: a body may be nested nearly as deep as the parser goes
-        value = pending.pop()
-        if isinstance(value, str):
-            if any("\ud800" <= char <= "\udfff" for char in value):
-                return True
-        elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return False
 
 
 def _field_details(body: Any) -> dict[str, list[str]]:

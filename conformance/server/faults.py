@@ -683,6 +683,38 @@ class EmptyBodyIsEmptyUpdate(Fault):
         return req
 
 
+class EchoesLoneSurrogates(Fault):
+    """Strings with unpaired surrogates stored and echoed as JSON escapes ("\\ud800"), as JSON text allows."""
+
+    # The store holds Unicode text only, so each surrogate is kept as a code point of Plane 15's
+    # private use area on the way in, and written back as its escape on the way out.
+    SURROGATES = re.compile("[\ud800-\udfff]")
+    KEPT = re.compile("[\U000fd800-\U000fdfff]")
+
+    def request(self, req: Req) -> Req | Resp:
+        document = req.document()
+        if req.method == "PUT" and jsontext.has_unpaired_surrogate(document):
+            req.body = json.dumps(self._mapped(document, self.SURROGATES, 0xF0000)).encode()
+        return req
+
+    def response(self, req: Req, resp: Resp) -> Resp:
+        if b"\xf3\xbd" not in resp.body:  # the UTF-8 of Plane 15's U+FD800 to U+FDFFF
+            return resp
+        return Resp(resp.status, resp.headers, json.dumps(self._mapped(resp.document(), self.KEPT, -0xF0000)).encode())
+
+    @classmethod
+    def _mapped(cls, document: Any, pattern: re.Pattern[str], shift: int) -> Any:
+        if isinstance(document, str):
+            return pattern.sub(lambda match: chr(ord(match.group()) + shift), document)
+        if isinstance(document, dict):
+            return {
+                cls._mapped(key, pattern, shift): cls._mapped(value, pattern, shift) for key, value in document.items()
+            }
+        if isinstance(document, list):
+            return [cls._mapped(item, pattern, shift) for item in document]
+        return document
+
+
 class RateLimitedWithRetryAfter(Fault):
     """Under load, a 429 with Retry-After now and then."""
 
@@ -722,6 +754,7 @@ VARIANTS: tuple[type[Fault], ...] = (
     IgnoresUnknownFields,
     BodyParsedBeforeAuth,
     EmptyBodyIsEmptyUpdate,
+    EchoesLoneSurrogates,
     RateLimitedWithRetryAfter,
 )
 CATALOG: dict[str, type[Fault]] = {fault.name(): fault for fault in (*FAULTS, *VARIANTS)}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance import spec
+from conformance import jsontext, spec
 from conformance.server.store import DEFAULT_ACCOUNT
 
 ROLES = ("owner", "admin", "agent")
@@ -51,6 +51,10 @@ def _read_json(path: Path, what: str) -> Any:
 
 def checked_account(account: Any, origin: str) -> dict[str, Any]:
     """`account` when the description's Account schema holds it valid; else SettingsError naming each problem."""
+    if jsontext.has_unpaired_surrogate(account):
+        raise SettingsError(
+            f"the account in {origin} holds a string with an unpaired UTF-16 surrogate, which is not text"
+        )
     problems = spec.errors("Account", account)
     if problems:
         raise SettingsError(f"the account in {origin} breaks the Account schema: " + "; ".join(problems))
