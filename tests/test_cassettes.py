@@ -6,6 +6,7 @@ import json
 import socket
 from pathlib import Path
 
+import http_double
 import pytest
 import yaml
 
@@ -16,6 +17,7 @@ from conformance.context import Context
 from conformance.runner import run
 from conformance.server import ServerSettings, faults
 from conformance.server.embedded import BackgroundServer
+from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
@@ -226,3 +228,28 @@ def test_record_then_replay_in_one_process(tmp_path: Path, suffix: str) -> None:
     assert recorded["embedded"] is True and recorded["seed"] == 9
     result = _replayed(cassette)[1]
     assert result.verdict == "pass" and result.requests == recorded["requests"]
+
+
+# What a target may send that no text format holds as it is: each is recorded and replayed exactly.
+ODD_BODIES = [
+    "body declared UTF-8 that is not",
+    "huge body",
+    "deeply nested body",
+    "body declared JSON that is not JSON",
+]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+@pytest.mark.parametrize("misbehaviour", ODD_BODIES)
+def test_a_cassette_holds_any_body_a_target_sends(misbehaviour: str, suffix: str, tmp_path: Path) -> None:
+    cassette, recorded, replayed = tmp_path / f"odd{suffix}", tmp_path / "recorded.json", tmp_path / "replayed.json"
+    tokens = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+    with http_double.serving(http_double.EveryNth(misbehaviour, n=7)) as url:
+        args = ["run", "--base-url", url, *tokens, "--seed", "5", "--max-examples", "2", "--json", str(recorded)]
+        recording_code = cli.main([*args, "--record", str(cassette)])
+    assert cli.main(["run", "--replay", str(cassette), "--json", str(replayed)]) == recording_code != 3
+    statuses = [
+        {entry["id"]: entry["status"] for entry in json.loads(path.read_text())["requirements"]}
+        for path in (recorded, replayed)
+    ]
+    assert statuses[0] == statuses[1] and "failed" in statuses[0].values()  # the odd body was met, and judged
