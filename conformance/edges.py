@@ -36,6 +36,8 @@ STRINGS: tuple[str, ...] = (
     "\ufeffbyte order mark",
     "zero\u200bwidth",
     "\ud800",  # an unpaired surrogate: valid JSON text, not valid Unicode
+    "\udc00",  # a low one alone: a check for high surrogates only misses it
+    "\udc00\ud800",  # both halves, in the wrong order: still no pair
     "line\r\nbreak",
     "null",
     "-1",

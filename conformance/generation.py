@@ -161,6 +161,10 @@ def billing_updates(draw: st.DrawFn) -> dict[str, Any]:
     return {name: draw(_PLAUSIBLE[name]) for name in chosen}
 
 
+# How clients declare a JSON body: most add a charset parameter, which names the same media type.
+JSON_MEDIA_TYPES = ("application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8")
+
+
 def plausible_update(billing: dict[str, Any] | None) -> GeneratedRequest:
     """A PUT of `billing` (None: the empty update `{}`) that every conformant server accepts."""
     document = {} if billing is None else {"billing": billing}

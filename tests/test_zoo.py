@@ -91,6 +91,7 @@ def test_a_planted_fault_is_named_by_the_rule_it_breaks_on_every_seed(member: zo
                 f"seed {seed}: {sorted(fault.breaks - found)} not named; found {sorted(found)}"
             )
             allowed = fault.breaks | fault.may_also | set(member.warns)
-            assert found <= allowed and not errored, (
-                f"seed {seed}: also {sorted(found - allowed)}\n{_why(result, found)}"
+            # A fault may also leave a rule it names as a consequence unjudgeable (a dropped connection).
+            assert found <= allowed and errored <= fault.may_also, (
+                f"seed {seed}: also {sorted(found - allowed)}, errored {sorted(errored)}\n{_why(result, found)}"
             )

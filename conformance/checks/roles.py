@@ -8,7 +8,10 @@ that 4xx instead of 403; a plausible update must get 403 (`leeway.refusal`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from hypothesis import strategies as st
 
 from conformance import generation, leeway
 from conformance.checks.registry import Needs, scenario
@@ -42,13 +45,19 @@ def owner_can_update(ctx: Context) -> None:
     """ROLE-PUT-OWNER MUST: the owner gets 200 from a valid PUT.
 
     Update Account is "Allowed for Owner", and its example answers 200. Only plausible updates are
-    sent, which no conformant server refuses as implausible.
+    sent, which no conformant server refuses as implausible, declared `application/json` with and
+    without the charset parameter most clients add: both name the same media type.
     """
 
-    def property_(billing: dict[str, Any]) -> None:
-        expect_status(ctx.target.put({"billing": billing}, ctx.role("owner")), {200}, "a valid PUT as the owner")
+    def property_(pair: tuple[dict[str, Any], str]) -> None:
+        billing, media_type = pair
+        content = json.dumps({"billing": billing}).encode()
+        exchange = ctx.target.send("PUT", ctx.role("owner"), content=content, content_type=media_type)
+        expect_status(exchange, {200}, f"a valid PUT as the owner, declared {media_type}")
 
-    ctx.check_property(generation.billing_updates(), property_, max_examples=ctx.examples(0.4))
+    every_media_type = [({"first_name": "Conformance"}, media_type) for media_type in generation.JSON_MEDIA_TYPES]
+    pairs = st.tuples(generation.billing_updates(), st.sampled_from(generation.JSON_MEDIA_TYPES))
+    ctx.check_property(pairs, property_, max_examples=ctx.examples(0.4), examples=every_media_type)
 
 
 def _refused_for(ctx: Context, role: str, allowed: set[int], what: str) -> None:
