@@ -82,16 +82,16 @@ FAULTS = [
 
 @pytest.mark.parametrize(("member", "fault"), FAULTS)
 def test_a_planted_fault_is_named_by_the_rule_it_breaks_on_every_seed(member: zoo.Member, fault: zoo.Fault) -> None:
-    with zoo_member(member, fault.name) as url:
-        for seed in SEEDS:
+    for seed in SEEDS:
+        # A member of its own for each seed: a fault may leave the account as no restore can mend
+        # (a stored string that every later answer fails to render).
+        with zoo_member(member, fault.name) as url:
             result = _run(url, member, seed)
-            must, should, errored = _outcome(result)
-            found = must | should
-            assert fault.breaks <= found, (
-                f"seed {seed}: {sorted(fault.breaks - found)} not named; found {sorted(found)}"
-            )
-            allowed = fault.breaks | fault.may_also | set(member.warns)
-            # A fault may also leave a rule it names as a consequence unjudgeable (a dropped connection).
-            assert found <= allowed and errored <= fault.may_also, (
-                f"seed {seed}: also {sorted(found - allowed)}, errored {sorted(errored)}\n{_why(result, found)}"
-            )
+        must, should, errored = _outcome(result)
+        found = must | should
+        assert fault.breaks <= found, f"seed {seed}: {sorted(fault.breaks - found)} not named; found {sorted(found)}"
+        allowed = fault.breaks | fault.may_also | set(member.warns)
+        # A fault may also leave a rule it names as a consequence unjudgeable (a dropped connection).
+        assert found <= allowed and errored <= fault.may_also, (
+            f"seed {seed}: also {sorted(found - allowed)}, errored {sorted(errored)}\n{_why(result, found)}"
+        )
