@@ -27,6 +27,8 @@ from pathlib import Path
 from conformance.server import create_app
 from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # interop/ sits beside benchmarks/
 from interop import zoo
 
 SEEDS = (1, 2, 3, 7, 20261125)
@@ -39,6 +41,7 @@ class Row:
     verdicts: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     deviations: dict[str, str] = field(default_factory=dict)  # rule: why
+    expectations: str | None = None  # the file its runs were judged with
 
 
 def _reasons(member: zoo.Member | None) -> dict[str, str]:
@@ -63,7 +66,7 @@ def _run(url: str, tokens: dict[str, str], seed: int, report: Path, expect: Path
 
 def measure(name: str, stack: str, target: AbstractContextManager[str], tokens: dict[str, str], args: Options) -> Row:
     member = zoo.BY_NAME.get(name)
-    row = Row(name, stack)
+    row = Row(name, stack, expectations=member.expectations if member else None)
     expect = zoo.EXPECTATIONS / member.expectations if member and member.expectations else None
     reasons = _reasons(member)
     with target as url:
@@ -99,6 +102,8 @@ def _table(rows: list[Row]) -> str:
         verdict = f"pass on {passes} of {len(row.verdicts)} seeds" if passes else f"{row.verdicts[0]} on every seed"
         if passes not in (0, len(row.verdicts)):
             verdict = f"**depends on the seed**: {', '.join(row.verdicts)}"
+        if row.expectations:
+            verdict += f", with expectations/{row.expectations}"
         deviations = "; ".join(f"{rule} ({why})" for rule, why in row.deviations.items()) or "none"
         seconds = sorted(row.seconds)[len(row.seconds) // 2]
         lines.append(f"| {row.name} | {row.stack} | {verdict} | {deviations} | {seconds:.1f} |")
