@@ -68,7 +68,7 @@ ADA = {
 
 
 @settings(
-    max_examples=10,
+    max_examples=20,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.nested_given],
