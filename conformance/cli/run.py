@@ -302,10 +302,13 @@ def _reason(error: Exception) -> str:
 
 
 def _check_cassette_name(path: Path | None, option: str) -> None:
-    from conformance.cassettes.format import FORMATS
+    from conformance.cassettes.format import CassetteError, serializer_for
 
-    if path is not None and path.suffix.lower() not in FORMATS:
-        raise UsageError(f"{option} {path}: a cassette is named .json, .yaml or .yml (its format follows the name)")
+    try:
+        if path is not None:
+            serializer_for(path)
+    except CassetteError as error:
+        raise UsageError(f"{option} {error}") from None
 
 
 def handle(args: argparse.Namespace) -> int:
