@@ -299,8 +299,11 @@ def judge_all(found: list[Mutant], configuration: str, jobs: int, judge: Callabl
 
     def work() -> None:
         with scratch_package() as scratch:
-            while queue:
-                mutant = queue.pop()
+            while True:
+                try:
+                    mutant = queue.pop()  # atomic: the other jobs take from the same list
+                except IndexError:
+                    return
                 with planted(scratch, mutant):
                     mutant.verdicts[configuration] = judge(scratch)
                 done = len(found) - len(queue)
