@@ -488,6 +488,19 @@ class CrashesOnAstralCharacters(Fault):
         return req
 
 
+class MissesLowSurrogates(Fault):
+    """ROBUST-NO-5XX: a test for unpaired surrogates that looks for high ones only: a lone low one fails the store."""
+
+    breaks = frozenset({"ROBUST-NO-5XX"})
+
+    def request(self, req: Req) -> Req | Resp:
+        text = json.dumps(req.document(), ensure_ascii=False) if req.method == "PUT" else ""
+        highs = any("\ud800" <= char <= "\udbff" for char in text)
+        if not highs and any("\udc00" <= char <= "\udfff" for char in text):
+            return _json_error(500, "surrogates not allowed")
+        return req
+
+
 class NumbersAsStringsAccepted(Fault):
     """ROBUST-INVALID-REJECTED: a billing cycle sent as a string of digits is taken as the number."""
 
