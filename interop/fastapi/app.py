@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, model_validator
 
 FAULTS = {
-    "lax-types": "pydantic's default lax mode, which takes '12' for an int and 5 for... nothing, but True for 1",
+    "lax-types": "pydantic's default lax mode, which takes '12' and true for an int",
     "optional-null": "Optional[str] = None fields, so an explicit null is stored",
     "default-errors": "FastAPI's default handler: 422 for a body that is not JSON",
     "unicode-response": "FastAPI's default JSONResponse (ensure_ascii=False): a stored lone surrogate is a 500",
