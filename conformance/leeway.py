@@ -12,9 +12,6 @@ from typing import Any
 from conformance import spec
 
 CLIENT_ERROR = range(400, 500)
-# The 4xx a body earns for its own faults: not JSON (400), too large (413), not declared JSON (415),
-# breaking the schema or implausible (422). A request wrong in two ways may get either's status.
-BODY_FAULTS = frozenset({400, 413, 415, 422})
 TOO_LARGE = 413  # a body past the server's own size limit, whatever else the rule asks
 # JSON parsers built on IEEE 754 doubles (JavaScript's) hold integers exactly up to here only.
 EXACT_INTEGERS = 2**53

@@ -16,6 +16,8 @@ from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 
 SEED = 20261125
+# `run`'s options giving the reference server's three role tokens.
+TOKEN_ARGS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
 
 
 def run_suite(app: Any, **options: Any) -> RunResult:

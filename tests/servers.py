@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
@@ -24,6 +25,25 @@ def client(settings: ServerSettings | None = None) -> Iterator[httpx.Client]:
     """A client of a fresh reference server; `A` is the account endpoint's path."""
     with BackgroundServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as c:
         yield c
+
+
+def counted(kind: type[faults.Fault]) -> Any:
+    """A server playing `kind`, counting in `answered` the requests it answered itself.
+
+    A test that a check accepts some behaviour asserts `answered > 0` too: otherwise the run may
+    never have met the behaviour, and the pass would prove nothing.
+    """
+
+    class Counted(kind):  # type: ignore[valid-type, misc]
+        __doc__ = kind.__doc__
+        answered = 0
+
+        def request(self, req: faults.Req) -> faults.Req | faults.Resp:
+            answer = super().request(req)
+            self.answered += isinstance(answer, faults.Resp)
+            return answer
+
+    return Counted()
 
 
 class Counting(faults.Fault):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SEED
+from conftest import SEED, TOKEN_ARGS
 
 from conformance import cli
 from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 
-TOKENS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+TOKENS = TOKEN_ARGS
 
 
 def _badge(app: object, tmp_path: Path, *extra: str) -> dict:

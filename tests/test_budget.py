@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEED, failed, run_suite
+from conftest import SEED, TOKEN_ARGS, failed, run_suite
 from servers import Counting
 from test_faults import FAULTS
 
 from conformance import budget, cli
 from conformance.server import faults
 from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
 
-TOKENS = [item for role in ("owner", "admin", "agent") for item in (f"--{role}-token", DEFAULT_TOKENS[role])]
+TOKENS = TOKEN_ARGS
 
 
 def test_the_examples_are_spread_to_fit_the_budget() -> None:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conftest import TOKEN_ARGS
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -20,10 +21,10 @@ from conformance import cli, edges, generation, jsontext
 from conformance.server import ServerSettings
 from conformance.server.embedded import BackgroundServer
 from conformance.server.serving import Behaviour, build
-from conformance.server.settings import DEFAULT_TOKENS, apply_fixture
+from conformance.server.settings import apply_fixture
 from conformance.server.store import AccountStore
 
-TOKENS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+TOKENS = TOKEN_ARGS
 NAMES = (
     "Ada", "Maria José", "Zoë", "Nguyễn Văn An", "O'Brien", "Anne-Marie", "Søren", "Łukasz", "Мария",
     "李雷", "محمد", "São Paulo", "München", "Reykjavík", "Ōsaka", "Smith & Sons Ltd.",

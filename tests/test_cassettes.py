@@ -9,6 +9,7 @@ from pathlib import Path
 import http_double
 import pytest
 import yaml
+from conftest import TOKEN_ARGS
 
 from conformance import cassettes, cli
 from conformance.cassettes.format import COPIED_HEADER, dump_json, load
@@ -17,7 +18,6 @@ from conformance.context import Context
 from conformance.runner import run
 from conformance.server import ServerSettings, faults
 from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
@@ -247,9 +247,8 @@ ODD_BODIES = [
 @pytest.mark.parametrize("misbehaviour", ODD_BODIES)
 def test_a_cassette_holds_any_body_a_target_sends(misbehaviour: str, suffix: str, tmp_path: Path) -> None:
     cassette, recorded, replayed = tmp_path / f"odd{suffix}", tmp_path / "recorded.json", tmp_path / "replayed.json"
-    tokens = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
     with http_double.serving(http_double.EveryNth(misbehaviour, n=7)) as url:
-        args = ["run", "--base-url", url, *tokens, "--seed", "5", "--max-examples", "2", "--json", str(recorded)]
+        args = ["run", "--base-url", url, *TOKEN_ARGS, "--seed", "5", "--max-examples", "2", "--json", str(recorded)]
         recording_code = cli.main([*args, "--record", str(cassette)])
     assert cli.main(["run", "--replay", str(cassette), "--json", str(replayed)]) == recording_code != 3
     statuses = [

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import SEED, TOKEN_ARGS
 
 from conformance import changes, cli
 from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 
-TOKENS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+TOKENS = TOKEN_ARGS
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import SEED
+from conftest import SEED, TOKEN_ARGS
 
 from conformance import cli
 from conformance.reports.json_report import SCHEMA_PATH
 from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 
-TOKENS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+TOKENS = TOKEN_ARGS
 BILLING = """
 [target]
 name = "a server that shows billing to admins"

@@ -13,13 +13,12 @@ from pathlib import Path
 import http_double
 import jsonschema
 import pytest
-from conftest import SEED
+from conftest import SEED, TOKEN_ARGS
 
 from conformance import cli
 from conformance.reports.json_report import SCHEMA_PATH
-from conformance.server.settings import DEFAULT_TOKENS
 
-TOKENS = [item for role in ("owner", "admin", "agent") for item in (f"--{role}-token", DEFAULT_TOKENS[role])]
+TOKENS = TOKEN_ARGS
 
 
 def _run(

@@ -9,7 +9,7 @@ from pathlib import Path
 import http_double
 import jsonschema
 import pytest
-from conftest import SEED
+from conftest import SEED, TOKEN_ARGS
 
 from conformance import checks, cli
 from conformance.context import Context, Options
@@ -22,7 +22,7 @@ from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 from conformance.server.store import DEFAULT_ACCOUNT
 
-TOKENS = [item for role in ("owner", "admin", "agent") for item in (f"--{role}-token", DEFAULT_TOKENS[role])]
+TOKENS = TOKEN_ARGS
 
 
 def _broken_check(exchange: Exchange, ctx: object) -> bool:

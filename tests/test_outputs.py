@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import TOKEN_ARGS
 from servers import Counting
 
 from conformance import cli
 from conformance.cassettes import scrub
 from conformance.server import faults
 from conformance.server.embedded import BackgroundServer
-from conformance.server.settings import DEFAULT_TOKENS
 
-TOKENS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+TOKENS = TOKEN_ARGS
 OUTPUTS = ["--json", "--junit-xml", "--html", "--badge", "--record"]
 
 

@@ -678,7 +678,7 @@ class BodyParsedBeforeAuth(Fault):
             return req
         if _not_json(req.body):
             return _json_error(400, "The body is not valid JSON")
-        if not spec.is_valid("AccountUpdate", leeway.writable_part(req.document()), types_only=True):
+        if leeway.breaks_writable_types(req.document()):
             return _json_error(422, "The body breaks the types of the account")
         return req
 
