@@ -30,7 +30,7 @@ from typing import Any
 from conformance import catalog
 from conformance.deviations import Expectation
 from conformance.failures import Failure
-from conformance.results import RunResult, Status
+from conformance.results import RunResult, Status, SuiteError
 
 KINDS = ("expected", "skip")
 
@@ -107,6 +107,10 @@ def apply(result: RunResult, expectations: Expectations) -> None:
             continue
         if entry.status is Status.FAILED:
             entry.expectation = expectation
+        elif entry.status is Status.PASSED and result.stopped:
+            # What a run cut short saw says nothing of what the rest would have: not a pass to act on.
+            why = f"the run ended before the failure the expectations file lists could show: {result.stopped}"
+            entry.could_not_judge(SuiteError(why))
         elif entry.status is Status.PASSED and expectation.strict:
             entry.unexpected_pass = True
             entry.fail(

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import http_double
 import jsonschema
 import pytest
 from conftest import SEED, TOKEN_ARGS
@@ -67,6 +68,19 @@ def test_a_listed_rule_that_passes_fails_the_run_saying_the_entry_can_go(tmp_pat
     entry = _entry(report, "BILLING-OWNER-ONLY")
     assert entry["status"] == "failed" and entry["unexpected_pass"] is True
     assert "remove the entry" in entry["failures"][0]["message"]
+
+
+def test_a_listed_rule_a_run_cut_short_never_saw_fail_is_errored_not_an_unexpected_pass(tmp_path: Path) -> None:
+    # As Prism, killed mid-run by one generated request, is: what had passed so far proves nothing.
+    listed = '[expected.SHAPE-CONTENT-TYPE]\nreason = "errors as problem+json"\n'
+    path, report = tmp_path / "expect.toml", tmp_path / "report.json"
+    path.write_text(listed, encoding="utf-8")
+    with http_double.serving(http_double.StopsAnsweringAfter(40)) as url:
+        args = ["run", "--base-url", url, *TOKENS, "--seed", str(SEED), "--max-examples", "3", "--timeout", "1"]
+        code = cli.main([*args, "--expect", str(path), "--json", str(report)])
+    entry = _entry(json.loads(report.read_text()), "SHAPE-CONTENT-TYPE")
+    assert code == 3 and entry["status"] == "errored" and not entry.get("unexpected_pass")
+    assert "the run ended before" in entry["reason"] and "stopped answering" in entry["reason"]
 
 
 def test_an_unexpected_pass_of_a_should_rule_fails_the_run_too(tmp_path: Path) -> None:
