@@ -3,7 +3,7 @@
     python benchmarks/zoo.py [--seeds 1,2,3,7,20261125] [--out zoo/]
 
 Starts each member (the reference server, the four independent implementations, Prism and Mockoon)
-on loopback, runs `chat-conformance run --seed S --json ...` against it once per seed, writes the
+on loopback afresh for each seed, runs `chat-conformance run --seed S --json ...` against it, writes the
 comparison page with `chat-conformance report` (`zoo/zoo.html`, one column per member) and prints
 the README's table: stack, verdict on every seed, the rules it deviates from and why, time per run.
 The mocks are run with their expectations files, so their verdict says whether they still deviate
@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,13 +65,16 @@ def _run(url: str, tokens: dict[str, str], seed: int, report: Path, expect: Path
     return time.monotonic() - started
 
 
-def measure(name: str, stack: str, target: AbstractContextManager[str], tokens: dict[str, str], args: Options) -> Row:
+def measure(
+    name: str, stack: str, start: Callable[[], AbstractContextManager[str]], tokens: dict[str, str], args: Options
+) -> Row:
+    """Each seed's run against a member started afresh: a seed that crashes it must not decide the next one's."""
     member = zoo.BY_NAME.get(name)
     row = Row(name, stack, expectations=member.expectations if member else None)
     expect = zoo.EXPECTATIONS / member.expectations if member and member.expectations else None
     reasons = _reasons(member)
-    with target as url:
-        for seed in args.seeds:
+    for seed in args.seeds:
+        with start() as url:
             report_path = args.out / f"{name}-{seed}.json"
             row.seconds.append(_run(url, tokens, seed, report_path, expect))
             report = json.loads(report_path.read_text())
@@ -118,14 +122,14 @@ def main() -> None:
     args = Options(tuple(int(seed) for seed in parsed.seeds.split(",")), parsed.out)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    rows = [measure("reference", "the embedded reference server (Starlette)", _embedded(), dict(DEFAULT_TOKENS), args)]
+    rows = [measure("reference", "the embedded reference server (Starlette)", _embedded, dict(DEFAULT_TOKENS), args)]
     for member in (*zoo.MEMBERS, *zoo.MOCKS):
         try:
             zoo.install(member)
         except (zoo.Unavailable, zoo.Broken) as why:
             print(f"{member.name}: skipped: {why}", file=sys.stderr)
             continue
-        rows.append(measure(member.name, member.stack, zoo.serving(member), member.tokens, args))
+        rows.append(measure(member.name, member.stack, functools.partial(zoo.serving, member), member.tokens, args))
         print(f"{member.name}: {', '.join(rows[-1].verdicts)}", file=sys.stderr)
 
     page = args.out / "zoo.html"
