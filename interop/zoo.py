@@ -25,20 +25,15 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
+from interop import toolchains
+from interop.toolchains import Broken, Unavailable
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SPEC = ROOT / "openapi" / "chat-accounts.yaml"
 EXPECTATIONS = ROOT / "expectations"
 ACCOUNT_PATH = "/api/v2/chat/account"
 READY_WITHIN = 60.0  # seconds; a mock loading the description takes about 5
-
-
-class Unavailable(Exception):
-    """A member's runtime is missing on this machine; the message says how to get it."""
-
-
-class Broken(Exception):
-    """A member could not be installed or started, though its runtime is there: the message says why."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,7 @@ class Fault:
 class Member:
     name: str
     stack: str
-    runtime: str  # "node" or "python"
+    runtime: str  # "node", "python", "go" or "java": what `install` needs to make it runnable
     command: tuple[str, ...]  # {port} and {spec} are filled in; relative to the member's folder
     token_prefix: str = ""  # tokens are "<prefix>-owner-token" and so on
     faults: tuple[Fault, ...] = ()
@@ -160,7 +155,8 @@ BY_NAME = {member.name: member for member in (*MEMBERS, *MOCKS)}
 
 
 def install(member: Member) -> None:
-    """Make `member` runnable: its npm packages from the committed lock file, or its Python modules.
+    """Make `member` runnable: its npm packages from the committed lock file, its Python modules,
+    or its Go or Java build.
 
     Raises Unavailable when its runtime is missing, Broken when installing fails. Safe to call from
     several processes at once (pytest-xdist workers): one installs while the others wait.
@@ -169,6 +165,9 @@ def install(member: Member) -> None:
         missing = [name for name in member.python_modules if not _importable(name)]
         if missing:
             raise Unavailable(f"{member.name} needs {', '.join(missing)}: pip install -c constraints.txt '.[test]'")
+        return
+    if member.runtime in toolchains.TOOLCHAINS:
+        toolchains.build(member.name, member.folder, toolchains.TOOLCHAINS[member.runtime])
         return
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise Unavailable(
