@@ -1,0 +1,3 @@
+module chatzoo/go
+
+go 1.19
