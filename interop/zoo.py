@@ -134,6 +134,20 @@ MEMBERS: tuple[Member, ...] = (
         ),
         python_modules=("flask",),
     ),
+    Member(
+        "go",
+        "Go 1.19, net/http and encoding/json into pointer fields (standard library only)",
+        "go",
+        ("./.build/server",),
+        faults=(
+            _f("late-content-type", "SHAPE-CONTENT-TYPE"),
+            # A body of `null` panics the handler, and net/http drops the connection unanswered: the
+            # rule whose request it was sees no answer (ROBUST-INVALID-REJECTED's, when a sequence
+            # draws it, ROBUST-STATE-VALID's).
+            _f("nil-update", "ROBUST-HTTP", may_also=("ROBUST-INVALID-REJECTED", "ROBUST-STATE-VALID")),
+            _f("trailing-json", "ROBUST-BAD-JSON"),
+        ),
+    ),
 )
 MOCKS: tuple[Member, ...] = (
     Member(
