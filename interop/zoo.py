@@ -148,6 +148,18 @@ MEMBERS: tuple[Member, ...] = (
             _f("trailing-json", "ROBUST-BAD-JSON"),
         ),
     ),
+    Member(
+        "java",
+        "Java 17, the JDK's com.sun.net.httpserver with Jackson 2.14 databind into POJOs",
+        "java",
+        ("java", "-cp", toolchains.java_classpath(".build"), "Server"),
+        faults=(
+            _f("coercion", "ROBUST-INVALID-REJECTED"),
+            _f("late-content-type", "SHAPE-CONTENT-TYPE"),
+            # A body of `null` throws, and HttpServer closes the exchange unanswered, as Go's nil-update.
+            _f("null-body", "ROBUST-HTTP", may_also=("ROBUST-INVALID-REJECTED", "ROBUST-STATE-VALID")),
+        ),
+    ),
 )
 MOCKS: tuple[Member, ...] = (
     Member(
