@@ -1,11 +1,12 @@
 """The zoo: implementations of the API the suite did not write, and how to start each one.
 
-Four are independent implementations in other stacks, each written from the docs page and its
-framework's own documentation, by that framework's defaults (`express/`, `fastify/`, `fastapi/`,
-`flask/`); each can also play a few mistakes typical of its stack (`FAULT=name`). Two are
-third-party mocks serving the OpenAPI description (`prism/`, `mockoon/`), with the deviations a
-mock cannot avoid listed in `expectations/`. The tests (`tests/test_zoo.py`, `tests/test_prism.py`,
-`tests/test_mockoon.py`) and the matrix (`benchmarks/zoo.py`) start them from here.
+Six are independent implementations in other stacks, each written from the docs page and its
+stack's own documentation, by that stack's defaults (`express/`, `fastify/`, `fastapi/`, `flask/`,
+and the statically typed `go/` and `java/`, built by `toolchains.py`); each can also play a few
+mistakes typical of its stack (`FAULT=name`). Two are third-party mocks serving the OpenAPI
+description (`prism/`, `mockoon/`), with the deviations a mock cannot avoid listed in
+`expectations/`. The tests (`tests/test_zoo.py`, `tests/test_prism.py`, `tests/test_mockoon.py`)
+and the matrix (`benchmarks/zoo.py`) start them from here.
 """
 
 from __future__ import annotations
