@@ -78,13 +78,17 @@ def short_summary(rule: str, limit: int = SHORT) -> str:
     while (shorter := ASIDE.sub("", text)) != text:
         text = shorter
     clause = CLAUSE_END.split(text, maxsplit=1)[0].strip() or text.strip()
-    shown = re.sub("\x00(\\d+)\x00", lambda match: spans[int(match.group(1))], clause)
-    if len(shown) > limit:
-        cut = shown[:limit]
-        if cut.count("`") % 2:  # never leave a code span open
-            cut = cut[: cut.rfind("`")]
-        shown = cut[: cut.rfind(" ")].rstrip(",;") + " …" if " " in cut else cut + " …"
-    return shown
+
+    def shown(words: list[str]) -> str:
+        return re.sub("\x00(\\d+)\x00", lambda match: spans[int(match.group(1))], " ".join(words))
+
+    words = clause.split()  # a code span is one word here, so a cut never leaves one open
+    if len(shown(words)) <= limit:
+        return shown(words)
+    kept = 1
+    while len(shown(words[: kept + 1])) <= limit:
+        kept += 1
+    return shown(words[:kept]).rstrip(",;") + " …"
 
 
 def _clip(text: str) -> str:
