@@ -1,6 +1,7 @@
 """The matrix: the suite against every implementation in interop/, over several seeds, for people to read.
 
-    python benchmarks/zoo.py [--seeds 1,2,3,7,20261125] [--out zoo/]
+    python benchmarks/zoo.py [--seeds 1,2,3,7,20261125] [--out zoo/] [--screenshot docs/report.png]
+    python benchmarks/zoo.py --page-only --screenshot docs/report.png   # from the reports in zoo/, no runs
 
 Starts each member (the reference server, the four independent implementations, Prism and Mockoon)
 on loopback afresh for each seed, runs `chat-conformance run --seed S --json ...` against it, writes the
@@ -8,6 +9,8 @@ comparison page with `chat-conformance report` (`zoo/zoo.html`, one column per m
 the README's table: stack, verdict on every seed, the rules it deviates from and why, time per run.
 The mocks are run with their expectations files, so their verdict says whether they still deviate
 exactly as listed. Needs Node.js for the Node members (each is installed from its lock file).
+`--screenshot` takes the page in Chromium, 1,400 px wide, with the first row that shows a failure
+opened (`--open RULE` for another): the picture the README shows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import contextlib
 import functools
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -114,12 +118,85 @@ def _table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+SCREEN_WIDTH = 1400  # px: the page must fit it with every member, without scrolling sideways
+CHROMIUM_ARGS = (  # as root, and with no network beyond the package registries
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+# The row opened for the picture: the first with a MUST failure, else a warning, else a known deviation.
+FIRST_FINDING = """() => {
+  for (const kind of ["failed", "warning", "expected", "errored"]) {
+    const row = [...document.querySelectorAll("#matrix details.req")].find(r => r.querySelector(`summary .${kind}`));
+    if (row) return row.id;
+  }
+  return null;
+}"""
+
+# Three rows above the opened one for context, the first of them right under the column names.
+SCROLL_TO = """id => {
+  let top = document.getElementById(id);
+  for (let i = 0; i < 3 && top.previousElementSibling?.matches("details"); i++) top = top.previousElementSibling;
+  const names = document.querySelector("#matrix .head").offsetHeight;
+  window.scrollTo(0, top.getBoundingClientRect().top + window.scrollY - names);
+}"""
+
+
+def screenshot(page: Path, png: Path, open_rule: str | None = None, width: int = SCREEN_WIDTH) -> str | None:
+    """The page as Chromium shows it `width` px wide, a row opened under the sticky column names.
+
+    Returns the ID of the row it opened. Needs Playwright (the `test` extra) and Debian's chromium.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("--screenshot needs Chromium: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
+        try:
+            view = browser.new_page(viewport={"width": width, "height": 1100})
+            view.goto(page.resolve().as_uri())
+            rule = open_rule or view.evaluate(FIRST_FINDING)
+            if rule:
+                row = view.locator(f"#{rule}")
+                row.locator("summary").click()
+                view.evaluate(SCROLL_TO, rule)
+            view.screenshot(path=str(png))
+        finally:
+            browser.close()
+    return rule
+
+
+def _page(names: list[str], out: Path) -> Path:
+    page = out / "zoo.html"
+    reports = [str(out / f"{name}.json") for name in names]
+    subprocess.run([sys.executable, "-m", "conformance", "report", *reports, "--html", str(page)], check=True)
+    return page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="comma-separated seeds")
     parser.add_argument("--out", type=Path, default=Path("zoo"), help="folder for the reports and the page")
+    parser.add_argument("--page-only", action="store_true", help="run nothing: the page from the reports in --out")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG", help="take the page in Chromium, 1,400 px wide")
+    parser.add_argument("--open", metavar="RULE", help="the row opened in the screenshot (default: the first failure)")
     parsed = parser.parse_args()
     args = Options(tuple(int(seed) for seed in parsed.seeds.split(",")), parsed.out)
+    if parsed.page_only:
+        names = ["reference", *(member.name for member in (*zoo.MEMBERS, *zoo.MOCKS))]
+        found = [name for name in names if (args.out / f"{name}.json").exists()]
+        if not found:
+            raise SystemExit(f"no zoo reports in {args.out}/: run python benchmarks/zoo.py first")
+        page = _page(found, args.out)
+        if parsed.screenshot:
+            print(f"wrote {parsed.screenshot}, {screenshot(page, parsed.screenshot, parsed.open) or 'no row'} opened")
+        return
     args.out.mkdir(parents=True, exist_ok=True)
 
     rows = [measure("reference", "the embedded reference server (Starlette)", _embedded, dict(DEFAULT_TOKENS), args)]
@@ -132,10 +209,10 @@ def main() -> None:
         rows.append(measure(member.name, member.stack, functools.partial(zoo.serving, member), member.tokens, args))
         print(f"{member.name}: {', '.join(rows[-1].verdicts)}", file=sys.stderr)
 
-    page = args.out / "zoo.html"
-    reports = [str(args.out / f"{row.name}.json") for row in rows]
-    subprocess.run([sys.executable, "-m", "conformance", "report", *reports, "--html", str(page)], check=True)
+    page = _page([row.name for row in rows], args.out)
     print(_table(rows))
+    if parsed.screenshot:
+        print(f"wrote {parsed.screenshot}, {screenshot(page, parsed.screenshot, parsed.open) or 'no row'} opened")
 
 
 if __name__ == "__main__":
