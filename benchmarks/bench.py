@@ -3,7 +3,9 @@
     python benchmarks/bench.py
 
 0. What a user waits for: `chat-conformance run` and `run --replay cassettes/reference.json` as
-   commands, wall clock from start to exit, against `python -c pass` started the same way.
+   commands, wall clock from start to exit, against `python -c pass` started the same way; and a
+   run against a URL target beside the replays of its JSON and YAML recordings (the ratio to keep
+   at or below 0.25).
 1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s, in two
    processes as by default and in one; and against servers with one fault each, as a ratio of the
    passing run's time (shrinking is bounded).
@@ -15,16 +17,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from conformance import cassettes, spec
+from conformance import spec
 from conformance.context import Options
 from conformance.runner import RunConfig, run
 from conformance.server import create_app, faults
@@ -126,20 +130,46 @@ def load(method: str, threads: int = 4, per_thread: int = 500) -> float:
 
 
 CASSETTE = Path(__file__).resolve().parents[1] / "cassettes" / "reference.json"
+REPLAY_ROUNDS = 3
 
 
-def replay() -> tuple[float, float]:
-    """Replay the committed conformant cassette, and a live run of the same size as its baseline.
+def _command() -> str:
+    return shutil.which("chat-conformance") or str(Path(sys.executable).with_name("chat-conformance"))
 
-    Both in this process, each the first of its kind here, as a command would run it.
+
+def _seconds(*arguments: str, env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(arguments, capture_output=True, check=False, env=env)
+    return time.perf_counter() - started
+
+
+def replays() -> None:
+    """A run against a URL target, recorded to JSON and YAML, and each cassette replayed, as commands.
+
+    Side by side in each round, wall clock from start to exit, as a user waits: the live run
+    (not recording), then the replay of each cassette, the YAML one also with an empty cache folder
+    (its first replay on a machine that did not record it). Ratios to the live run of the same round.
     """
-    started = time.perf_counter()
-    with cassettes.replay(CASSETTE) as recorded:
-        run(recorded.run_config())
-    replayed = time.perf_counter() - started
-    started = time.perf_counter()
-    run(RunConfig(options=Options(seed=recorded.recorded["seed"], max_examples=recorded.recorded["max_examples"])))
-    return replayed, time.perf_counter() - started
+    command = _command()
+    seed = ["--seed", "3"]
+    tokens = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+    ratios: dict[str, list[float]] = {"json": [], "yaml": [], "yaml, cold cache": []}
+    lives = []
+    with tempfile.TemporaryDirectory() as folder, BackgroundServer(create_app()) as server:
+        live = [command, "run", "--base-url", server.url, *tokens, *seed]
+        for kind in ("json", "yaml"):
+            subprocess.run([*live, "--record", f"{folder}/run.{kind}"], capture_output=True, check=False)
+        for round_ in range(REPLAY_ROUNDS):
+            seconds = _seconds(*live)
+            lives.append(seconds)
+            for kind in ("json", "yaml"):
+                ratios[kind].append(_seconds(command, "run", "--replay", f"{folder}/run.{kind}") / seconds)
+            cold = {**os.environ, "XDG_CACHE_HOME": f"{folder}/cache-{round_}"}
+            cold_seconds = _seconds(command, "run", "--replay", f"{folder}/run.yaml", env=cold)
+            ratios["yaml, cold cache"].append(cold_seconds / seconds)
+    print(f"replay against the live run it recorded (URL target, --seed 3; live {min(lives):.2f}-{max(lives):.2f} s):")
+    for kind, found in ratios.items():
+        print(f"  .{kind}: {min(found):.2f}-{max(found):.2f} x the live run over {REPLAY_ROUNDS} rounds")
 
 
 def wall(*arguments: str) -> float:
@@ -153,7 +183,7 @@ def wall(*arguments: str) -> float:
 
 
 def commands() -> None:
-    command = shutil.which("chat-conformance") or str(Path(sys.executable).with_name("chat-conformance"))
+    command = _command()
     python = wall(sys.executable, "-c", "pass")
     default = wall(command, "run", "--seed", "1")
     replayed = wall(command, "run", "--replay", str(CASSETTE))
@@ -164,9 +194,7 @@ def commands() -> None:
 
 def main() -> None:
     commands()
-    replayed, live = replay()
-    ratio = replayed / live
-    print(f"replay of cassettes/reference.json: {replayed:.2f} s, {ratio:.2f} x a live run of it ({live:.2f} s)")
+    replays()
     one_seconds, one_rate = suite(workers=1)
     seconds, rate = suite(workers=2)
     print(f"chat-conformance run (embedded server, default: two processes): {seconds:.1f} s, {rate:.0f} requests/s")

@@ -333,7 +333,7 @@ def _snapshot(target: Target) -> dict | None:
 
 
 def _judge(
-    state: Run, scenarios: list[checks.Scenario], observer: Observer | None
+    state: Run, scenarios: list[checks.Scenario], observer: Observer | None, keep_backup: bool = True
 ) -> tuple[str | None, Restore | None]:
     """Snapshot the account, run `scenarios`, restore it: why the run stopped early (or None), and the restore."""
     target = state.target
@@ -361,7 +361,7 @@ def _judge(
         stopped = INTERRUPTED
     finally:
         if snapshot is not None:
-            outcome = _restore(target, snapshot)
+            outcome = _restore(target, snapshot, keep_backup)
     return stopped, outcome
 
 
@@ -402,7 +402,9 @@ def _run(
     state = Run(target, options, config.draws, config.expectations)
     if observer:
         observer.started(len(checks.SCENARIOS))
-    stopped, outcome = _judge(state, scenarios, workers.Relaying(observer, worker) if worker else observer)
+    # A replay changed no account: a restore it could not play leaves nothing to keep in a file.
+    relaying = workers.Relaying(observer, worker) if worker else observer
+    stopped, outcome = _judge(state, scenarios, relaying, keep_backup=config.transport is None)
     requests = target.requests
     if worker is not None:
         part, stopped = _gather(worker, observer, stopped)
@@ -437,13 +439,13 @@ def _run(
     return run_result
 
 
-def _restore(target: Target, snapshot: dict) -> Restore:
+def _restore(target: Target, snapshot: dict, keep_backup: bool = True) -> Restore:
     """Restore what can be; when that fails, keep the original billing in a file so that a person can."""
     # A target that stopped answering gets one more chance to be put right, and the requests that
     # restore were kept out of the budget.
     target.try_again(None if target.limit is None else target.limit + budget.RESTORE - 1)
     outcome = restore(target, snapshot)
-    if outcome.succeeded:
+    if outcome.succeeded or not keep_backup:
         return outcome
     Path(BACKUP_FILE).write_text(json.dumps(snapshot.get("billing"), indent=2), encoding="utf-8")
     return Restore(needed=True, succeeded=False, message=f"{outcome.message}; original billing saved in {BACKUP_FILE}")

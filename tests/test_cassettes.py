@@ -128,9 +128,10 @@ def test_a_request_missing_from_the_cassette_is_named_with_how_to_re_record(
     assert cli.main(["run", "--replay", str(broken), "--json", str(report)]) == 3
     captured = capsys.readouterr()
     shown = captured.out + captured.err
-    assert "not in cassette" in shown and "--record" in shown and "--seed 20261125" in shown
+    assert f"does not line up with exchange {once + 1} " in shown and "not in the cassette from there on" in shown
+    assert "--record" in shown and "--seed 20261125" in shown
     assert "Traceback" not in shown
-    assert "not in cassette" in json.loads(report.read_text())["error"]  # the report is written all the same
+    assert "not in the cassette" in json.loads(report.read_text())["error"]  # the report is written all the same
 
 
 @pytest.mark.parametrize(

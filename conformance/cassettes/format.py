@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 from collections.abc import Callable, Mapping
@@ -105,15 +106,36 @@ def load(text: str, kind: str) -> Any:
             return _bodies_as_bytes(json.loads(text))
         except ValueError as error:
             raise CassetteError(f"the cassette is not valid JSON: {error}") from None
+    from conformance.cassettes import yamlread
+
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yamlread.load(text, _cached, _bodies_as_bytes)
     except yaml.YAMLError as error:
         raise CassetteError(f"the cassette is not valid YAML: {error}") from None
+
+
+def remember_yaml(text: str) -> None:
+    """Read a YAML cassette just written, so that its first replay finds it in the cache."""
+    from conformance.cassettes import yamlread
+
+    with contextlib.suppress(yaml.YAMLError):
+        yamlread.remember(text, _cached, _bodies_as_bytes)
 
 
 def dump_json(data: dict[str, Any]) -> str:
     """vcrpy's JSON layout, except that a body that is not text is kept as base64 instead of refused."""
     return json.dumps(_bodies_as_base64(data), indent=2) + "\n"
+
+
+def _cached(data: Any) -> str:
+    """Loaded data as JSON text, bodies that are not text as base64, the data itself left as it is."""
+    return json.dumps(data, default=_as_base64, separators=(",", ":"))
+
+
+def _as_base64(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"base64": base64.b64encode(value).decode()}
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _bodies(data: Any, change: Callable[[Any], Any]) -> Any:

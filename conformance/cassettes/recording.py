@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import vcr
 
 from conformance.cassettes.format import METADATA_KEY, credential_labeller, library_versions, serializer_for
+from conformance.cassettes.places import RuleSpans
 from conformance.cassettes.scrub import ScrubbingSerializer
 from conformance.draws import Draws
+from conformance.progress import Observer
 
 NOISY_REQUEST_HEADERS = ["user-agent", "accept-encoding", "connection", "host", "content-length"]
 NOISY_RESPONSE_HEADERS = ("date", "server", "content-length")
@@ -24,13 +27,28 @@ def _drop_noisy_response_headers(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _recorder(tokens: Mapping[str, str | None], kind: str) -> vcr.VCR:
+def _sent_from(thread: int) -> Callable[[Any], Any]:
+    """A vcrpy `before_record_request` keeping only the requests sent from `thread`: the run's own.
+
+    vcrpy records every request made in the process, whichever thread makes it (a proxy in front of
+    the target, say, forwarding each request upstream). A replay plays the run's exchanges one by
+    one, in order, and another's would stand in their way. The run sends every request from the
+    thread that records it: a recorded run is never split over processes or threads.
+    """
+
+    def keep(request: Any) -> Any:
+        return request if threading.get_ident() == thread else None
+
+    return keep
+
+
+def _recorder(tokens: Mapping[str, str | None], kind: str, thread: int) -> vcr.VCR:
     secrets = tuple(token for token in tokens.values() if token)
     recorder = vcr.VCR(
         record_mode="all",
         serializer=kind,
         filter_headers=NOISY_REQUEST_HEADERS,
-        before_record_request=credential_labeller(tokens),
+        before_record_request=[_sent_from(thread), credential_labeller(tokens)],
         before_record_response=_drop_noisy_response_headers,
         decode_compressed_response=True,
     )
@@ -46,9 +64,16 @@ class Recording:
     cassette: Any = None
     finished: bool = False
     error: str | None = None  # why the finished cassette could not be saved
+    spans: RuleSpans | None = None
+
+    def watching(self, observer: Observer | None) -> Observer:
+        """`observer`, passed on to, as the run's observer: it notes which rule sent which exchanges."""
+        self.spans = RuleSpans(observer, lambda: len(self.cassette))
+        return self.spans
 
     def finish(self, run_metadata: dict[str, Any]) -> None:
-        kept = {**run_metadata, "versions": library_versions(), "draws": self.draws.kept}
+        rules = [list(span) for span in self.spans.spans] if self.spans is not None else []
+        kept = {**run_metadata, "versions": library_versions(), "draws": self.draws.kept, "rules": rules}
         self.cassette.get_metadata(METADATA_KEY, kept)
         self.finished = True
 
@@ -63,7 +88,7 @@ def record(path: Path, tokens: Mapping[str, str | None]) -> Iterator[Recording]:
     recording = Recording(Draws(tokens))
     path.unlink(missing_ok=True)
     try:
-        with _recorder(tokens, serializer_for(path)).use_cassette(str(path)) as cassette:
+        with _recorder(tokens, serializer_for(path), threading.get_ident()).use_cassette(str(path)) as cassette:
             recording.cassette = cassette
             yield recording
     except Exception as error:

@@ -28,7 +28,7 @@ from typing import Any
 from vcr.serializers import yamlserializer
 
 from conformance import jsontext, spec
-from conformance.cassettes.format import COPIED_HEADER, dump_json, load
+from conformance.cassettes.format import COPIED_HEADER, dump_json, load, remember_yaml
 from conformance.exchange import REDACTED
 
 # Billing fields that hold personal data; country_code and cycle say nothing about a person.
@@ -163,7 +163,11 @@ class ScrubbingSerializer:
         interactions = data["interactions"]
         Scrubber.for_interactions(interactions, self.secrets).interactions(interactions)
         # The metadata's examples (METADATA_KEY) are what the suite drew: kept as they are.
-        return dump_json(data) if self.kind == "json" else yamlserializer.serialize(data)
+        if self.kind == "json":
+            return dump_json(data)
+        text: str = yamlserializer.serialize(data)
+        remember_yaml(text)
+        return text
 
     def deserialize(self, text: str) -> dict[str, Any]:
         return load(text, self.kind)

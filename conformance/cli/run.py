@@ -92,7 +92,18 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--badge", type=Path, metavar="PATH", help="write a shields.io endpoint badge for the run")
     cassette = parser.add_mutually_exclusive_group()
     cassette.add_argument("--record", type=Path, metavar="PATH", help="record the run's HTTP traffic to a cassette")
-    cassette.add_argument("--replay", type=Path, metavar="PATH", help="run offline from a recorded cassette")
+    cassette.add_argument(
+        "--replay",
+        type=Path,
+        metavar="PATH",
+        help="run offline from a recorded cassette; it must find what the recording found (else exit 3)",
+    )
+    parser.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="with --replay: judge the recorded traffic afresh (e.g. after upgrading the suite); "
+        "the new verdict decides the exit status, and differences from the recording are reported",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -204,12 +215,14 @@ def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
         raise UsageError(f"{', '.join(given)} cannot be used with --replay: the cassette says how the run was made")
 
 
-def _run(config: Any, err: Any, interrupts: _Interrupts) -> Any:
+def _run(config: Any, err: Any, interrupts: _Interrupts, watch: Any = None) -> Any:
+    """The run, its progress drawn on `err`; `watch`, given the progress display, may wrap it."""
     from conformance.reports import terminal
     from conformance.runner import run
 
     with terminal.ProgressDisplay(err) as progress:
-        return run(dataclasses.replace(config, interrupted=interrupts.heard), observer=progress)
+        observer = progress if watch is None else watch(progress)
+        return run(dataclasses.replace(config, interrupted=interrupts.heard), observer=observer)
 
 
 def _dry_run(args: argparse.Namespace, err: Any) -> int:
@@ -224,13 +237,28 @@ def _dry_run(args: argparse.Namespace, err: Any) -> int:
     return EXIT_PASS
 
 
-def _compare_with_recording(result: Any, recorded: dict[str, Any], err: Any) -> None:
-    statuses = {entry.requirement.id: entry.status.value for entry in result.requirements}
-    differ = sorted(id_ for id_, status in recorded["statuses"].items() if statuses.get(id_) != status)
-    if differ:
-        err.print(f"[bold yellow]the replay differs from the recording in: {', '.join(differ)}[/]")
+DIFFERENCES_SHOWN = 10
+
+
+def _tell_comparison(result: Any, recorded: dict[str, Any], err: Any) -> None:
+    """Whether the replay found what the recording found; if not, each difference (the first decides)."""
+    from rich.markup import escape
+
+    comparison = result.replay
+    if comparison.matches:
+        err.print(f"[green]the replay found what the recording found (verdict {escape(str(recorded['verdict']))})[/]")
+        return
+    if comparison.decides:
+        err.print("[bold red]the replay does not reproduce its recording[/], so it is no verdict on the target:")
     else:
-        err.print(f"[green]the replay found what the recording found (verdict {recorded['verdict']})[/]")
+        err.print("[bold yellow]judged afresh (--rejudge): the new verdict decides; it differs from the recording:[/]")
+    for difference in comparison.differences[:DIFFERENCES_SHOWN]:
+        err.print(f"  - {escape(difference.message)}", highlight=False, soft_wrap=True)
+    hidden = len(comparison.differences) - DIFFERENCES_SHOWN
+    if hidden > 0:
+        err.print(f"  ... and {hidden} more (the JSON report lists them all)")
+    if comparison.decides:
+        err.print(escape(comparison.rerecord), highlight=False, soft_wrap=True)
 
 
 def _expectations(args: argparse.Namespace) -> Any:
@@ -255,7 +283,8 @@ def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts, unwrit
             for warning in replay.version_warnings():
                 err.print(f"[yellow]warning: {warning}; generated requests may differ[/]")
             result = _run(dataclasses.replace(replay.run_config(), expectations=expected), err, interrupts)
-            _compare_with_recording(result, replay.recorded, err)
+            result = replay.compare(result, rejudge=args.rejudge)
+            _tell_comparison(result, replay.recorded, err)
             return result
     config = dataclasses.replace(_live_config(args, err), expectations=expected)
     if not args.record:
@@ -264,7 +293,7 @@ def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts, unwrit
 
     tokens = config.tokens if config.base_url else DEFAULT_TOKENS
     with cassettes.record(args.record, tokens) as recording:
-        result = _run(dataclasses.replace(config, draws=recording.draws), err, interrupts)
+        result = _run(dataclasses.replace(config, draws=recording.draws), err, interrupts, recording.watching)
         recording.finish(cassettes.run_metadata(result))
     if recording.error is not None:
         unwritten.append(f"--record {args.record}: {recording.error}")
@@ -329,6 +358,8 @@ def handle(args: argparse.Namespace) -> int:
         check_writable(path, option)
     _check_cassette_name(args.record, "--record")
     _check_cassette_name(args.replay, "--replay")
+    if args.rejudge and not args.replay:
+        raise UsageError("--rejudge judges a recorded run afresh: it goes with --replay")
     err = terminal.console(stderr=True)
     if args.dry_run:
         return _dry_run(args, err)

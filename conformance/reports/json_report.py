@@ -62,6 +62,9 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         report["error"] = result.error
     if result.expectations is not None:
         report["expectations"] = result.expectations
+    replay = getattr(result, "replay", None)  # a replay's result: whether it found what was recorded
+    if replay is not None:
+        report["replay"] = replay.to_dict()
     return report
 
 
