@@ -28,6 +28,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import budget, catalog, checks, workers
 from conformance.context import Context, Options
+from conformance.distinct import DistinctFailures
 from conformance.draws import Draws
 from conformance.exchange import Exchange
 from conformance.expectations import Expectations, apply
@@ -163,6 +164,7 @@ class Run:
             return result
         self.ctx.requirement_id = scenario.requirement_id
         self.ctx.unanswered.clear()
+        self.ctx.found_before_budget.clear()
         sent = self.target.requests
         try:
             scenario.run(self.ctx)
@@ -183,6 +185,8 @@ class Run:
             raise
         except BudgetSpent as spent:
             result.skip_reason = str(spent)  # a failure found before the budget ran out still stands
+            for found in self.ctx.found_before_budget:
+                result.deviations.take(found)
             raise
         except KeyboardInterrupt:
             result.could_not_judge(SuiteError(INTERRUPTED))  # what it judged so far is not a verdict
@@ -205,10 +209,13 @@ class Run:
         if gone:
             result.could_not_judge(SuiteError(str(gone[0])))
             raise gone[0] from None
-        violations = _found(error, Violation)
+        properties = _found(error, DistinctFailures)
+        for found in properties:
+            result.deviations.take(found.deviations)
+        violations = [] if properties else _found(error, Violation)
         for violation in violations:
             result.fail(violation.failure)
-        if violations:
+        if properties or violations:
             return
         if _found(error, Flaky):  # the target's doing, not the suite's: no bug to report
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
