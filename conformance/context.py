@@ -226,16 +226,16 @@ class Context:
         each distinct failure (conformance.distinct) is raised, in a group.
         """
         found = _Found()
-        for example in examples:
-            try:
-                test(example)
-            except NoResponse as error:
-                self.unanswered.append(error)
-            except Violation as violation:
-                found.add(violation, example)
-        key = self._next_property_key()
-        given = self.draws.given(key) if self.draws is not None else None
         try:
+            for example in examples:
+                try:
+                    test(example)
+                except NoResponse as error:
+                    self.unanswered.append(error)
+                except Violation as violation:
+                    found.add(violation, example)
+            key = self._next_property_key()
+            given = self.draws.given(key) if self.draws is not None else None
             if given is not None:
                 self._give(given, test, found)
             else:
