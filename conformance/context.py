@@ -100,6 +100,7 @@ class _Found:
     def __init__(self) -> None:
         self.deviations = Deviations(MAX_FAILURES_KEPT)
         self.violations: list[Violation] = []
+        self.minimal: set[int] = set()  # the failures an edge value found: nothing to shrink
         self._origins: list[type[_Distinct]] = []
 
     def add(self, violation: Violation, example: Any) -> int | None:
@@ -233,7 +234,9 @@ class Context:
                 except NoResponse as error:
                     self.unanswered.append(error)
                 except Violation as violation:
-                    found.add(violation, example)
+                    index = found.add(violation, example)
+                    if index is not None:
+                        found.minimal.add(index)
             key = self._next_property_key()
             given = self.draws.given(key) if self.draws is not None else None
             if given is not None:
@@ -307,7 +310,10 @@ class Context:
                 failed = violation
             if failed is not None:
                 index = found.add(failed, example)
-                if index is not None:  # raised outside the `except`: the origin is its class alone
+                # Only a failure worth shrinking is hypothesis's to see: not one an edge value
+                # showed already, nor one past the cap. Raised outside the `except`, so that its
+                # origin is its class alone.
+                if index is not None and index not in found.minimal:
                     raise found.origin(index)(failed)
 
         run = hypothesis.seed(self.options.seed)(settings(given(strategy)(answered)))
