@@ -58,11 +58,13 @@ def suite(workers: int) -> tuple[float, float]:
     return seconds, result.requests / seconds
 
 
-def timed_run(app: object) -> tuple[float, int]:
+def timed_run(app: object) -> tuple[float, int, int]:
+    """Seconds, requests and distinct failures of a default run against `app`."""
     with BackgroundServer(app) as server:
         started = time.perf_counter()
         result = run(RunConfig(base_url=server.url, tokens=DEFAULT_TOKENS, options=Options(seed=1)))
-        return time.perf_counter() - started, sum(entry.distinct_failures for entry in result.requirements)
+        found = sum(entry.distinct_failures for entry in result.requirements)
+        return time.perf_counter() - started, result.requests, found
 
 
 # One fault each, and two that break one rule in several distinct ways (three, and nineteen): a
@@ -78,16 +80,16 @@ FAULTY = (
 
 
 def faulty() -> None:
-    """Runs against faulty servers, each as a ratio of a passing run timed beside it."""
+    """Runs against faulty servers, each as a ratio of a passing run beside it; requests too, which load never blurs."""
     ratios = []
     timed_run(create_app())  # schemathesis loaded and warm, as it is for every run after the first
     for fault in FAULTY:
-        passing, _ = timed_run(create_app())
-        failing, found = timed_run(fault())
+        passing, passing_requests, _ = timed_run(create_app())
+        failing, requests, found = timed_run(fault())
         ratios.append(failing / passing)
         print(
             f"  {fault.__name__}: {failing:.1f} s, {ratios[-1]:.2f} x the passing run ({passing:.1f} s);"
-            f" {found} distinct failure{'s' if found != 1 else ''}"
+            f" {requests} requests ({passing_requests}); {found} distinct failure{'s' if found != 1 else ''}"
         )
     print(f"  failing / passing: {min(ratios):.2f} to {max(ratios):.2f}")
 
