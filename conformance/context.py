@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -210,6 +210,27 @@ class Context:
         """A remark on the requirement being judged that is no failure (e.g. a SHOULD part of a MUST)."""
         if text not in self.notes.setdefault(self.requirement_id, []):
             self.notes[self.requirement_id].append(text)
+
+    def each(self, items: Iterable[T], probe: Callable[[T], None]) -> None:
+        """Run `probe` on every one of `items`, even after one failed; raise each distinct failure, as a property does.
+
+        A probe that got no answer ends it as before: with the failures found so far, or as no answer.
+        """
+        found = _Found()
+        try:
+            for item in items:
+                try:
+                    probe(item)
+                except Violation as violation:
+                    found.add(violation, item)
+                except NoResponse:
+                    if not found.violations:
+                        raise
+                    break
+        except BudgetSpent:
+            self.found_before_budget.append(found.deviations)
+            raise
+        found.raise_them()
 
     def check_property(
         self,

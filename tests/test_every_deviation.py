@@ -191,3 +191,12 @@ def test_deviations_past_the_cap_are_counted_not_kept() -> None:
     found.add(_failure('{"billing": {"city": 2}}'))  # a repeat of one kept
     found.add(_failure('{"billing": {"city": 2.5}}'))  # a repeat of one past the cap
     assert len(found.kept) == MAX_FAILURES_KEPT and found.distinct == 7 and found.seen == 9
+
+
+def test_a_scenario_s_own_probes_each_report_their_failure() -> None:
+    """AUTH-MISSING's two probes: GET served as the admin (200) and PUT refused as the admin's (403)."""
+    result = run_suite(faults.MissingCredentialsAsAdmin())
+    entry = result.by_id()["AUTH-MISSING"]
+    shown = [(failure.message, failure.exchange.status if failure.exchange else None) for failure in entry.failures]
+    assert shown == [("GET without credentials", 200), ("PUT without credentials", 403)]
+    assert result.verdict == "fail"
