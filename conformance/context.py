@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import Flaky, Unsatisfiable
 
+from conformance.distinct import Deviations, DistinctFailures
 from conformance.draws import Draws, Recorder
 from conformance.exchange import Credential, Exchange
 from conformance.failures import Violation, expect_status
-from conformance.transport import NoResponse, Target
+from conformance.results import MAX_FAILURES_KEPT
+from conformance.transport import BudgetSpent, NoResponse, Target
 
 T = TypeVar("T")
 
@@ -43,7 +45,7 @@ def _seed_alone_decides() -> Iterator[None]:
         cache.clear()
 
 
-SHRINK_REQUESTS = 60  # requests a property may send to shrink a failure before the smallest found stands
+SHRINK_REQUESTS = 60  # requests a property may send to shrink its failures before the smallest found stand
 # and candidates it may try: drawing one costs time even without a request. A count, not a clock,
 # so that the same seed always sends the same requests and a cassette replays on any machine.
 SHRINK_CANDIDATES = 100
@@ -53,30 +55,73 @@ class _ShrinkingDone(BaseException):
     """Raised through hypothesis (which stops at once on a BaseException) when the budget is spent."""
 
 
-class _SmallestFailure:
-    """Bounds what shrinking a failure costs: requests to a target that may share its rate limit, and time.
+class _ShrinkBudget:
+    """Bounds what shrinking a property's failures costs: requests to a target that may share its rate limit, and time.
 
-    Hypothesis only ever moves to a smaller failing example, so the last failure seen is the
-    smallest found; when the budget is spent, it is the one reported.
+    After its first failure a property goes on drawing, to find the other ways a target breaks the
+    rule, as many examples as a passing run draws (hypothesis may stop sooner); what it tries past
+    those is shrinking, and is bounded here, all its failures together. When the budget is spent,
+    the smallest reproduction found of each failure is the one reported.
     """
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, examples: int) -> None:
         self.target = target
-        self.started_at: int | None = None  # requests sent when the first failure was found
+        self.examples = examples
+        self.calls = 0
+        self.started_at: int | None = None  # requests sent when shrinking began
         self.candidates = 0
-        self.violation: Violation | None = None
 
-    def found(self, violation: Violation) -> None:
+    def check(self, failed: bool) -> None:
+        self.calls += 1
+        if not failed or self.calls <= self.examples:
+            return
         if self.started_at is None:
             self.started_at = self.target.requests
-        self.violation = violation
-
-    def check_budget(self) -> None:
-        if self.started_at is None:
-            return
         self.candidates += 1
         if self.target.requests - self.started_at >= SHRINK_REQUESTS or self.candidates > SHRINK_CANDIDATES:
             raise _ShrinkingDone
+
+
+class _Distinct(Exception):
+    """A property's failure as hypothesis sees it: one class per distinct failure (see _Found.origin).
+
+    Hypothesis tells failures apart by their exception's type and where it was raised, and shrinks
+    each apart from the others; schemathesis's checks raise a class of their own for the same reason.
+    """
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(str(violation))
+        self.violation = violation
+
+
+class _Found:
+    """The distinct failures of one property, the smallest example of each (see conformance.distinct)."""
+
+    def __init__(self) -> None:
+        self.deviations = Deviations(MAX_FAILURES_KEPT)
+        self.violations: list[Violation] = []
+        self.minimal: set[int] = set()  # the failures an edge value found: nothing to shrink
+        self._origins: list[type[_Distinct]] = []
+
+    def add(self, violation: Violation, example: Any) -> int | None:
+        """Keep `violation` if it shows a new failure, or one already found by a smaller example."""
+        kept = self.deviations.add(violation.failure, len(repr(example)))
+        if kept is not None:
+            if kept == len(self.violations):
+                self.violations.append(violation)
+            elif self.deviations.kept[kept] is violation.failure:
+                self.violations[kept] = violation
+        return kept
+
+    def origin(self, index: int) -> type[_Distinct]:
+        while len(self._origins) <= index:
+            self._origins.append(type(f"Distinct{len(self._origins)}", (_Distinct,), {}))
+        return self._origins[index]
+
+    def raise_them(self) -> None:
+        """Raise the failures found, if any, in a group (see conformance.distinct)."""
+        if self.violations:
+            raise DistinctFailures.of(self.violations, self.deviations)
 
 
 @dataclass(frozen=True)
@@ -105,6 +150,8 @@ class Context:
         self.requirement_id = ""  # the requirement being judged, set by the runner
         self.notes: dict[str, list[str]] = {}
         self.unanswered: list[NoResponse] = []  # requests of the current scenario that got no answer
+        # What a property had found when the --max-requests budget ran out: it stands.
+        self.found_before_budget: list[Deviations] = []
         target.listeners.append(self._forget_on_write)
 
     def _forget_on_write(self, exchange: Exchange) -> None:
@@ -164,6 +211,27 @@ class Context:
         if text not in self.notes.setdefault(self.requirement_id, []):
             self.notes[self.requirement_id].append(text)
 
+    def each(self, items: Iterable[T], probe: Callable[[T], None]) -> None:
+        """Run `probe` on every one of `items`, even after one failed; raise each distinct failure, as a property does.
+
+        A probe that got no answer ends it as before: with the failures found so far, or as no answer.
+        """
+        found = _Found()
+        try:
+            for item in items:
+                try:
+                    probe(item)
+                except Violation as violation:
+                    found.add(violation, item)
+                except NoResponse:
+                    if not found.violations:
+                        raise
+                    break
+        except BudgetSpent:
+            self.found_before_budget.append(found.deviations)
+            raise
+        found.raise_them()
+
     def check_property(
         self,
         strategy: st.SearchStrategy[T],
@@ -172,41 +240,42 @@ class Context:
         max_examples: int | None = None,
         examples: Sequence[T] = (),
     ) -> None:
-        """Run `test` on every one of `examples`, then, unless one failed, on examples drawn from `strategy`.
+        """Run `test` on every one of `examples`, then on examples drawn from `strategy`; raise what failed.
 
-        The given examples (edge values) are each sent once even after one has failed: every one
-        of them is also judged by the response checks, ROBUST-NO-5XX among them. They are minimal
-        already, so the first failure is raised as it is; a drawn failure is shrunk.
+        The given examples (edge values) are each sent once: every one of them is also judged by
+        the response checks, ROBUST-NO-5XX among them. They are minimal already; a drawn failure is
+        shrunk. A property that fails goes on to find the other ways the target breaks the rule:
+        each distinct failure (conformance.distinct) is raised, in a group.
         """
-        first: Violation | None = None
-        for example in examples:
-            try:
-                test(example)
-            except NoResponse as error:
-                self.unanswered.append(error)
-            except Violation as violation:
-                first = first or violation
-        if first is not None:
-            raise first
-        key = self._next_property_key()
-        given = self.draws.given(key) if self.draws is not None else None
-        if given is not None:
-            self._give(given, test)
-        else:
-            self._draw(strategy, test, key, max_examples)
+        found = _Found()
+        try:
+            for example in examples:
+                try:
+                    test(example)
+                except NoResponse as error:
+                    self.unanswered.append(error)
+                except Violation as violation:
+                    index = found.add(violation, example)
+                    if index is not None:
+                        found.minimal.add(index)
+            key = self._next_property_key()
+            given = self.draws.given(key) if self.draws is not None else None
+            if given is not None:
+                self._give(given, test, found)
+            else:
+                self._draw(strategy, test, key, max_examples, found)
+        except BudgetSpent:
+            self.found_before_budget.append(found.deviations)
+            raise
+        found.raise_them()
 
     def _next_property_key(self) -> str:
         count = self._properties.get(self.requirement_id, 0)
         self._properties[self.requirement_id] = count + 1
         return f"{self.requirement_id}/{count}"
 
-    def _give(self, examples: Sequence[T], test: Callable[[T], None]) -> None:
-        """Replay: the examples a recording gave, in its order, ending as hypothesis ended it there.
-
-        Hypothesis reports the last failure it saw (the smallest it found), so the last one raised
-        here is the one reported.
-        """
-        last: Violation | None = None
+    def _give(self, examples: Sequence[T], test: Callable[[T], None], found: _Found) -> None:
+        """Replay: the examples a recording gave, in its order, judged as the recording judged them."""
         answered = 0
         for example in examples:
             try:
@@ -215,57 +284,73 @@ class Context:
                 self.unanswered.append(error)
                 continue
             except Violation as violation:
-                last = violation
+                found.add(violation, example)
             answered += 1
-        if last is not None:
-            raise last
         if examples and not answered:
             raise Unsatisfiable("none of the examples got a complete answer")
 
     def _draw(
-        self, strategy: st.SearchStrategy[T], test: Callable[[T], None], key: str, max_examples: int | None
+        self,
+        strategy: st.SearchStrategy[T],
+        test: Callable[[T], None],
+        key: str,
+        max_examples: int | None,
+        found: _Found,
     ) -> None:
+        examples = max_examples or self.options.max_examples
         settings = hypothesis.settings(
-            max_examples=max_examples or self.options.max_examples,
+            max_examples=examples,
             database=None,
             deadline=None,
             suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
+            # Each distinct failure is shrunk apart from the others, and a failure does not end
+            # the search for more (within the examples a passing run draws).
+            report_multiple_bugs=True,
             verbosity=Verbosity.quiet,
             # No explain phase: it re-runs a failing example over and over to say which parts of it
             # matter, each time sending requests; the shrunk example already shows that.
             phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
         )
 
-        smallest = _SmallestFailure(self.target)
+        budget = _ShrinkBudget(self.target, examples)
         recorder = self.draws.recorder() if self.draws is not None else None
 
         def answered(example: T) -> None:
-            smallest.check_budget()
+            budget.check(bool(found.violations))
             if recorder is not None:
                 recorder.saw(example)
             # An example whose request got no complete answer judges nothing here (ROBUST-HTTP
             # has judged the answer): it is dropped, and never shrunk as if it were a failure.
+            failed = None
             try:
                 test(example)
             except NoResponse as error:
                 self.unanswered.append(error)
                 hypothesis.reject()
             except Violation as violation:
-                smallest.found(violation)
-                raise
+                failed = violation
+            if failed is not None:
+                index = found.add(failed, example)
+                # Only a failure worth shrinking is hypothesis's to see: not one an edge value
+                # showed already, nor one past the cap. Raised outside the `except`, so that its
+                # origin is its class alone.
+                if index is not None and index not in found.minimal:
+                    raise found.origin(index)(failed)
 
         run = hypothesis.seed(self.options.seed)(settings(given(strategy)(answered)))
         with _seed_alone_decides():
             try:
                 run()
             except _ShrinkingDone:
-                assert smallest.violation is not None
-                self._keep(key, recorder)
-                raise smallest.violation from None
-            except Violation:
-                self._keep(key, recorder)
-                raise
+                pass
+            except Exception as error:
+                # What hypothesis raises for the failures (one, or a group) is in `found`. Any other
+                # ending stands unless the rule failed anyway: a failure that did not fail again
+                # (Flaky) or a check that broke beside it. Such a property is not kept either.
+                if not found.violations:
+                    raise
+                if isinstance(error, Flaky) or not _only_failures(error):
+                    return
         self._keep(key, recorder)
 
     def _keep(self, key: str, recorder: Recorder | None) -> None:
@@ -276,3 +361,10 @@ class Context:
 
     def examples(self, fraction: float = 1.0) -> int:
         return max(1, round(self.options.max_examples * fraction))
+
+
+def _only_failures(error: BaseException) -> bool:
+    """Whether `error` is what hypothesis raises for the failures of a property, and nothing else."""
+    if isinstance(error, _Distinct):
+        return True
+    return isinstance(error, BaseExceptionGroup) and all(_only_failures(inner) for inner in error.exceptions)

@@ -8,9 +8,10 @@ from typing import Any
 
 from conformance.catalog import Level, Requirement
 from conformance.deviations import Expectation
+from conformance.distinct import Deviations
 from conformance.failures import Failure
 
-MAX_FAILURES_KEPT = 5  # per requirement; the rest are only counted
+MAX_FAILURES_KEPT = 5  # distinct failures per requirement; the rest are only counted
 
 
 class Status(StrEnum):
@@ -46,18 +47,30 @@ class RequirementResult:
     requirement: Requirement
     checks: list[str] = field(default_factory=list)  # the functions that judged it
     exercised: int = 0  # exchanges judged, or requests a scenario sent
-    failures: list[Failure] = field(default_factory=list)
-    failure_count: int = 0
+    deviations: Deviations = field(default_factory=lambda: Deviations(MAX_FAILURES_KEPT))
     skip_reason: str | None = None
     error: SuiteError | None = None  # the first reason the rule could not be judged
     notes: list[str] = field(default_factory=list)
     expectation: Expectation | None = None  # set when it failed as the expectations file says
     unexpected_pass: bool = False  # it passed, though the expectations file says it fails
 
+    @property
+    def failures(self) -> list[Failure]:
+        """Each distinct way the rule was broken, its smallest reproduction, the first found first."""
+        return self.deviations.kept
+
+    @property
+    def failure_count(self) -> int:
+        """Failures seen: every exchange a response check failed, every distinct failure of a scenario."""
+        return self.deviations.seen
+
+    @property
+    def distinct_failures(self) -> int:
+        """Distinct ways the rule was broken, those past MAX_FAILURES_KEPT included."""
+        return self.deviations.distinct
+
     def fail(self, failure: Failure) -> None:
-        self.failure_count += 1
-        if len(self.failures) < MAX_FAILURES_KEPT and failure not in self.failures:
-            self.failures.append(failure)
+        self.deviations.add(failure)
 
     def could_not_judge(self, error: SuiteError) -> None:
         if self.error is None:
@@ -66,10 +79,7 @@ class RequirementResult:
     def absorb(self, other: RequirementResult) -> None:
         """Add what another process judged of the same rule, as if this one had judged it too."""
         self.exercised += other.exercised
-        count = self.failure_count + other.failure_count  # `other` counted more failures than it kept
-        for failure in other.failures:
-            self.fail(failure)  # kept while there is room
-        self.failure_count = count
+        self.deviations.absorb(other.deviations)
         if other.error is not None:
             self.could_not_judge(other.error)
         self.notes.extend(note for note in other.notes if note not in self.notes)

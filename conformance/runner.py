@@ -28,6 +28,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import budget, catalog, checks, workers
 from conformance.context import Context, Options
+from conformance.distinct import DistinctFailures
 from conformance.draws import Draws
 from conformance.exchange import Exchange
 from conformance.expectations import Expectations, apply
@@ -163,6 +164,7 @@ class Run:
             return result
         self.ctx.requirement_id = scenario.requirement_id
         self.ctx.unanswered.clear()
+        self.ctx.found_before_budget.clear()
         sent = self.target.requests
         try:
             scenario.run(self.ctx)
@@ -183,6 +185,8 @@ class Run:
             raise
         except BudgetSpent as spent:
             result.skip_reason = str(spent)  # a failure found before the budget ran out still stands
+            for found in self.ctx.found_before_budget:
+                result.deviations.take(found)
             raise
         except KeyboardInterrupt:
             result.could_not_judge(SuiteError(INTERRUPTED))  # what it judged so far is not a verdict
@@ -205,10 +209,13 @@ class Run:
         if gone:
             result.could_not_judge(SuiteError(str(gone[0])))
             raise gone[0] from None
-        violations = _found(error, Violation)
+        properties = _found(error, DistinctFailures)
+        for found in properties:
+            result.deviations.take(found.deviations)
+        violations = [] if properties else _found(error, Violation)
         for violation in violations:
             result.fail(violation.failure)
-        if violations:
+        if properties or violations:
             return
         if _found(error, Flaky):  # the target's doing, not the suite's: no bug to report
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -348,6 +355,8 @@ def _judge(
             if observer:
                 observer.scenario_started(scenario.requirement_id)
             before = target.requests
+            if scenario.requirement_id in LAST and snapshot is not None and _left_invalid(state):
+                restore(target, snapshot)
             result = state.scenario(scenario)
             if observer:
                 observer.scenario_finished(result, target.requests - before)
@@ -363,6 +372,17 @@ def _judge(
         if snapshot is not None:
             outcome = _restore(target, snapshot, keep_backup)
     return stopped, outcome
+
+
+def _left_invalid(state: Run) -> bool:
+    """Whether the account was seen invalid: the rules before the last may have stored what they sent.
+
+    A rule that fails goes on sending what it finds accepted, wrong types among them; what is
+    already wrong with the account when ROBUST-STATE-VALID starts is not that rule's to find, so it
+    starts from the account as the run found it. A target that never answered an invalid account
+    is not sent these requests.
+    """
+    return state.results["SHAPE-ACCOUNT"].failure_count > 0
 
 
 def _judge_part(

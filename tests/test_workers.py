@@ -183,16 +183,16 @@ def test_an_interrupt_while_waiting_for_the_worker_interrupts_it_and_the_run() -
 def test_a_rule_judged_in_two_processes_adds_up() -> None:
     requirement = catalog.requirements()[0]
     here, there = RequirementResult(requirement, exercised=10), RequirementResult(requirement, exercised=5)
-    for n in range(4):
-        here.fail(Failure(f"here {n}"))
-    for n in range(3):
-        there.fail(Failure(f"there {n}"))
+    for letter in "abcd":  # distinct failures: a number in a message does not make one
+        here.fail(Failure(f"here {letter}"))
+    for letter in "abc":
+        there.fail(Failure(f"there {letter}"))
     there.could_not_judge(SuiteError("a check broke"))
     there.notes.append("1 example got no complete answer")
     here.absorb(there)
     assert here.exercised == 15 and here.failure_count == 7
-    assert [f.message for f in here.failures] == ["here 0", "here 1", "here 2", "here 3", "there 0"]
-    assert len(here.failures) == MAX_FAILURES_KEPT
+    assert [f.message for f in here.failures] == ["here a", "here b", "here c", "here d", "there a"]
+    assert len(here.failures) == MAX_FAILURES_KEPT and here.distinct_failures == 7
     assert here.error == SuiteError("a check broke") and here.notes == ["1 example got no complete answer"]
 
 

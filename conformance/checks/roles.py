@@ -26,9 +26,8 @@ def admins_can_read(ctx: Context) -> None:
 
     Show Account is "Allowed for Admin", and the owner is an admin.
     """
-    for role in ("owner", "admin"):
-        if ctx.target.has(role):
-            expect_status(ctx.target.get(ctx.role(role)), {200}, f"GET as the {role}")
+    readers = [role for role in ("owner", "admin") if ctx.target.has(role)]
+    ctx.each(readers, lambda role: expect_status(ctx.target.get(ctx.role(role)), {200}, f"GET as the {role}"))
 
 
 @scenario("ROLE-GET-AGENT", Needs(all_roles=("agent",)))

@@ -10,20 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
+from conformance.distinct import describe_faults
+from conformance.failures import Failure
 from conformance.results import RequirementResult, RunResult, Status
 
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
-def _requirement(result: RequirementResult) -> dict[str, Any]:
+def requirement_entry(result: RequirementResult) -> dict[str, Any]:
+    """One rule as the report holds it; the terminal and JUnit render its failures from this too."""
     entry: dict[str, Any] = {
         "id": result.requirement.id,
         "level": result.requirement.level.value,
         "status": result.status.value,
     }
     if result.status in (Status.FAILED, Status.EXPECTED):
-        entry["failures"] = [failure.to_dict() for failure in result.failures]
+        entry["failures"] = [_failure(failure) for failure in result.failures]
         entry["failure_count"] = result.failure_count
+        entry["distinct_failures"] = result.distinct_failures
     if result.unexpected_pass:
         entry["unexpected_pass"] = True
     if result.status in (Status.SKIPPED, Status.ERRORED, Status.EXPECTED):
@@ -36,6 +40,14 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         entry["notes"] = result.notes
     entry["coverage"] = {"checks": result.checks, "requests": result.exercised}
     return entry
+
+
+def _failure(failure: Failure) -> dict[str, Any]:
+    data = failure.to_dict()
+    fault = describe_faults(failure)
+    if fault is not None:
+        data["fault"] = fault
+    return data
 
 
 def to_dict(result: RunResult) -> dict[str, Any]:
@@ -56,7 +68,7 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         "max_requests": result.max_requests,
         "summary": result.summary(),
         "restore": {"restored": result.restored, "message": result.restore_message},
-        "requirements": [_requirement(entry) for entry in result.requirements],
+        "requirements": [requirement_entry(entry) for entry in result.requirements],
     }
     if result.error is not None:
         report["error"] = result.error

@@ -9,8 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from conformance.reports.text import failure_text
+from conformance.reports.json_report import requirement_entry
+from conformance.reports.text import count_text, failures_text
 from conformance.results import RequirementResult, RunResult, Status
+
+LATER_BODY_LIMIT = 200  # characters of a body shown for a rule's second failure and on: the first shows more
 
 STYLE = {
     Status.PASSED: "green",
@@ -95,8 +98,7 @@ def _line(result: RequirementResult) -> str:
     elif result.unexpected_pass:
         text += " unexpected pass: the expectations file says it fails; remove the entry"
     elif status is Status.FAILED:
-        more = result.failure_count
-        text += f" [dim]{more} failure{'s' if more != 1 else ''}[/]"
+        text += f" [dim]{count_text(requirement_entry(result))}[/]"
     else:
         text += f" [dim]{result.exercised} request{'s' if result.exercised != 1 else ''}[/]"
     return text
@@ -127,12 +129,8 @@ def render(result: RunResult, console: Console) -> None:
         console.print()
         title = f"{entry.requirement.id} {entry.requirement.level.value}: {entry.requirement.rule}"
         console.print(f"[bold {'yellow' if entry.is_warning else 'red'}]{escape(title)}[/]")
-        for failure in entry.failures:
-            console.print(escape(failure_text(failure.to_dict())), highlight=False, soft_wrap=True)
-            console.print()
-        hidden = entry.failure_count - len(entry.failures)
-        if hidden > 0:
-            console.print(f"[dim]... and {hidden} more failures of {entry.requirement.id}[/]")
+        shown = failures_text(requirement_entry(entry), LATER_BODY_LIMIT)
+        console.print(escape(shown), highlight=False, soft_wrap=True)
     for entry in result.requirements:
         if entry.status is Status.ERRORED and entry.error is not None and entry.error.traceback:
             console.print()

@@ -566,6 +566,32 @@ class RateLimitWithoutRetryAfter(Fault):
         return req
 
 
+class CoercesScalars(Fault):
+    """ROBUST-INVALID-REJECTED: three lax coercions: an integer or a boolean into a string, digits into an integer.
+
+    A binder with scalar coercion on (as Jackson's is by default) stores `5` as "5", `true` as
+    "true" and "12" as 12: three distinct ways of breaking one rule, all shown by one run.
+    """
+
+    breaks = frozenset({"ROBUST-INVALID-REJECTED"})
+
+    def request(self, req: Req) -> Req | Resp:
+        document = req.document()
+        billing = _billing(document)
+        if req.method != "PUT" or billing is None:
+            return req
+        types = {name: field["type"] for name, field in spec.component("Billing")["properties"].items()}
+        for name, value in billing.items():
+            if types.get(name) == "string" and isinstance(value, bool):
+                billing[name] = "true" if value else "false"
+            elif types.get(name) == "string" and isinstance(value, int):
+                billing[name] = str(value)
+            elif types.get(name) == "integer" and isinstance(value, str) and value.isascii() and value.isdigit():
+                billing[name] = int(value)
+        req.body = json.dumps(document).encode()
+        return req
+
+
 # --- HTTP itself written wrong ---------------------------------------------------------------------------
 
 
