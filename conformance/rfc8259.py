@@ -22,7 +22,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 # string = quotation-mark *char quotation-mark; unescaped = %x20-21 / %x23-5B / %x5D-10FFFF, and the
 # escapes \" \\ \/ \b \f \n \r \t \uXXXX only.
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
+# Runs of plain characters at a time, never given back (possessive): linear however long the string.
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*+"')
 _LITERAL = re.compile(r"true|false|null")
 _SCALAR = re.compile(f"{_STRING.pattern}|{_NUMBER.pattern}|{_LITERAL.pattern}")
 _CLOSING = {"{": "}", "[": "]"}
