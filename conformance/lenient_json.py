@@ -34,16 +34,13 @@ COMMENTS = ("// a comment\n", "/* a comment */", "# a comment\n")
 SPACES = ("\x0b", "\x0c", "\u00a0", "\u2028", "\ufeff")
 TRAILING = (" x", " null", "{}", ",", "}", " // the end", ";")
 
-# One body of each kind, sent on every run: a draw alone would reach a given kind only by luck.
+# One body of each family, sent on every run: a draw alone would reach a given one only by luck.
+# One each, not every piece above (those are drawn): a run with a --max-requests budget must still
+# reach the rules after ROBUST-BAD-JSON.
 EVERY_KIND: tuple[str, ...] = (
-    '{"billing": {"cycle": NaN}}',
-    '{"billing": {"cycle": Infinity}}',
+    '{"billing": {"cycle": NaN}}',  # Python's json and JavaScript literals
     '{"billing": {"cycle": -Infinity}}',
-    '{"billing": {"city": undefined}}',
-    '{"billing": {"cycle": 0x0C}}',
-    '{"billing": {"cycle": +12}}',
-    '{"billing": {"cycle": 012}}',
-    '{"billing": {"cycle": 12.}}',
+    '{"billing": {"cycle": 0x0C}}',  # JSON5 numbers
     '// a comment\n{"billing": {"city": "Comment Probe"}}',
     '{"billing": {"city": "Comment Probe" /* a comment */}}',
     "{'billing': {'city': 'Quote Probe'}}",
@@ -52,7 +49,6 @@ EVERY_KIND: tuple[str, ...] = (
     '{"billing": {"city": "Trailing Comma Probe",}}',
     '{"billing": {"city": "Trailing Probe"}} x',
     '{"billing": {"city": "Control\tProbe"}}',
-    "null null",
 )
 
 
