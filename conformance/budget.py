@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from conformance.context import SHRINK_REQUESTS
 
-FIXED = 130  # probes and edge values: one run with one example per property sends about this many
+FIXED = 151  # probes and edge values: one run with one example per property sends about this many
 PER_EXAMPLE = 20  # each further example per property adds about this many across the scenarios
 PROPERTIES = 14  # scenarios that draw examples, each of which may shrink one failure
 RESTORE = 4  # the snapshot read before writing, and the GET, PUT and GET that restore billing

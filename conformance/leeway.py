@@ -62,3 +62,62 @@ def _number(value: Any) -> bool:
 
 def _big_integer(value: Any) -> bool:
     return _number(value) and isinstance(value, int) and abs(value) > EXACT_INTEGERS
+
+
+# --- `null` may stand for "not sent" ---------------------------------------------------------------
+# Statically typed stacks read a JSON null as an absent value by default (Go's encoding/json into
+# pointer fields, Rust's serde, Jackson, System.Text.Json). A PUT whose body is null, whose billing
+# is null, or that gives a billing field null may be refused (4xx) or taken as not naming it (2xx,
+# what it names keeps its value); the null is never stored.
+
+NOT_NAMED: Any = object()  # what `named_value` gives for a place the account does not have
+
+
+def without_nulls(document: Any) -> Any:
+    """The body as a server that reads null as "not sent" takes it."""
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        return document
+    taken = {name: value for name, value in document.items() if not (name == "billing" and value is None)}
+    billing = taken.get("billing")
+    if isinstance(billing, dict):
+        taken["billing"] = {name: value for name, value in billing.items() if value is not None}
+    return taken
+
+
+def breaks_types_only_with_null(document: Any) -> bool:
+    """Whether a PUT body breaks the writable types only where it sends null, which may mean "not sent"."""
+    return breaks_writable_types(document) and not breaks_writable_types(without_nulls(document))
+
+
+def null_places(document: Any) -> list[tuple[str, ...]]:
+    """Where a PUT body sends null for what it may change: () for the body, ("billing",), ("billing", name)."""
+    if document is None:
+        return [()]
+    if not isinstance(document, dict) or "billing" not in document:
+        return []
+    billing = document["billing"]
+    if billing is None:
+        return [("billing",)]
+    if not isinstance(billing, dict):
+        return []
+    return [("billing", name) for name, value in billing.items() if value is None]
+
+
+def named_value(account: Any, place: tuple[str, ...]) -> Any:
+    """What `account` holds at `place`, or NOT_NAMED where it holds nothing."""
+    for name in place:
+        if not isinstance(account, dict) or name not in account:
+            return NOT_NAMED
+        account = account[name]
+    return account
+
+
+def nulls_taken_as_not_sent(document: Any, before: Any, after: Any) -> list[str]:
+    """The places a body sent null that an accepted PUT changed anyway (stored the null, or dropped the value)."""
+    return [
+        ".".join(place) or "the account"
+        for place in null_places(document)
+        if named_value(before, place) != named_value(after, place)
+    ]

@@ -98,7 +98,7 @@ MEMBERS: tuple[Member, ...] = (
         ("node", "server.js"),
         faults=(
             _f("coerce-types", "ROBUST-INVALID-REJECTED"),
-            _f("null-billing", "SHAPE-ACCOUNT"),
+            _f("null-billing", "SHAPE-ACCOUNT", "BILLING-OWNER-ONLY"),  # billing for others: absent or {}, never null
             _f("no-405-route", "ROBUST-ALLOW"),
         ),
     ),

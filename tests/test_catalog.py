@@ -30,4 +30,4 @@ def test_every_requirement_is_judged_by_exactly_one_check() -> None:
 
 def test_ids_are_unique() -> None:
     ids = [r.id for r in catalog.requirements()]
-    assert len(ids) == len(set(ids)) == 28
+    assert len(ids) == len(set(ids)) == 29

@@ -38,7 +38,7 @@ def test_a_run_leaves_no_hypothesis_folder_where_it_is_started(tmp_path: Path) -
 def test_requirements_prints_the_catalog() -> None:
     out = chat("requirements")
     assert out.returncode == 0
-    assert len(out.stdout.splitlines()) == 28 and "RO-IGNORED" in out.stdout
+    assert len(out.stdout.splitlines()) == 29 and "RO-IGNORED" in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_a_run_against_the_embedded_server_passes_and_writes_valid_reports(tmp_p
     ]
     assert report["verdict"] == "pass" and report["seed"] == 7 and report["requests"] > 100
     xml = (tmp_path / "r.xml").read_text()
-    assert xml.count("<testcase") == 28
+    assert xml.count("<testcase") == 29
 
 
 def _settings_with_secret_tokens(**kwargs: object) -> ServerSettings:

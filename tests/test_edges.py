@@ -18,8 +18,17 @@ def _parsed(bodies: list[bytes]) -> list[object]:
 
 def test_every_wrong_type_edge_breaks_the_documented_types() -> None:
     bodies = edges.every_wrong_type_edge()
-    assert len(bodies) == len(edges.NOT_STRINGS) + len(edges.NOT_INTEGERS) + 2 * len(edges.NESTING_DEPTHS)
+    expected = len(edges.NOT_STRINGS) + len(edges.NOT_INTEGERS) + len(edges.NOT_OBJECTS) + 2 * len(edges.NESTING_DEPTHS)
+    assert len(bodies) == expected
     assert all(breaks_types(document) for document in _parsed(bodies))
+
+
+def test_null_is_sent_in_each_place_a_typed_stack_may_read_it_as_not_sent() -> None:
+    documents = _parsed(edges.every_wrong_type_edge())
+    assert None in documents and {"billing": None} in documents
+    assert any(
+        isinstance(d, dict) and isinstance(d.get("billing"), dict) and None in d["billing"].values() for d in documents
+    )
 
 
 def test_every_same_type_edge_keeps_the_documented_types() -> None:

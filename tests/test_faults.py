@@ -8,7 +8,7 @@ settings a user gets by default.
 from __future__ import annotations
 
 import pytest
-from conftest import failed, run_suite
+from conftest import SEED, failed, run_suite
 
 from conformance import catalog
 from conformance.context import Options
@@ -39,6 +39,24 @@ def test_a_fault_fails_the_requirement_it_breaks(fault: type[faults.Fault], expe
 def test_a_support_created_account_that_accepts_puts_fails_support_get_only() -> None:
     result = run_suite(create_app(), support_created=True)
     assert failed(result) == {"SUPPORT-GET-ONLY"}
+
+
+SEEDS = (1, 2, 3, 7, SEED)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_lenient_json_parser_is_caught_by_robust_bad_json_on_every_seed(seed: int) -> None:
+    result = run_suite(served(faults.ReadsJsonLeniently.name()), seed=seed)
+    assert failed(result) == {"ROBUST-BAD-JSON"}
+    failure = result.by_id()["ROBUST-BAD-JSON"].failures[0]
+    assert failure.actual.startswith(("200", "422")) and failure.expected == "400 or 413"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_null_taken_as_not_sent_passes_and_null_stored_fails_on_every_seed(seed: int) -> None:
+    assert failed(run_suite(served(faults.NullIsNotSent.name()), seed=seed)) == set()
+    stored = failed(run_suite(served(faults.StoresNull.name()), seed=seed))
+    assert faults.StoresNull.breaks <= stored <= {*faults.StoresNull.breaks, "ROBUST-STATE-VALID"}
 
 
 VARIANTS = list(faults.VARIANTS)

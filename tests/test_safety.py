@@ -106,7 +106,7 @@ def test_the_pytest_plugin_runs_one_test_per_requirement() -> None:
         timeout=300,
     )
     assert out.returncode == 0, out.stdout[-2000:]
-    assert "26 passed, 2 skipped" in out.stdout
+    assert "27 passed, 2 skipped" in out.stdout
 
 
 # --- restoring whatever state the target is left in ------------------------------------------------------

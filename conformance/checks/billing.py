@@ -14,18 +14,18 @@ from conformance.failures import Violation
 def billing_hidden_from_others(exchange: Exchange, ctx: Context) -> bool | None:
     """BILLING-OWNER-ONLY MUST: a response to anyone but the owner has no billing details.
 
-    The docs' table: billing is "only available to the owner of the account". Absent, `{}` and
-    `null` all show nothing and are accepted here (whether `null` is a valid Account is
-    SHAPE-ACCOUNT's question, not this rule's).
+    The docs' table: billing is "only available to the owner of the account". The catalog accepts
+    both ways of showing nothing: `billing` absent, or `{}`. Anything else in its place (`null`
+    included, which no client reading the Account schema expects) fails.
     """
     if exchange.credential.label == "owner" or not isinstance(exchange.response.json, dict):
         return None
     if exchange.status >= 300 and "billing" not in exchange.response.json:
         return None
-    billing = exchange.response.json.get("billing")
-    if billing not in (None, {}):
+    billing = exchange.response.json.get("billing", {})
+    if billing != {}:
         raise Violation(
-            f"a response to {exchange.credential.label!r} shows billing details",
+            f"a response to {exchange.credential.label!r} shows billing details (billing is neither absent nor {{}})",
             expected="billing absent or {}",
             actual=f"billing = {billing!r}"[:300],
             exchange=exchange,

@@ -13,11 +13,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance import edges, generation, leeway, spec
+from conformance import edges, generation, leeway, lenient_json, spec
 from conformance.checks.registry import Needs, response_check, scenario
 from conformance.context import Context
 from conformance.exchange import Exchange
-from conformance.failures import Skip, Violation
+from conformance.failures import Skip, Violation, expect_status
+from conformance.transport import NoResponse
 
 OWNER_CHAT = Needs(all_roles=("owner",), writes=True, account="chat")
 CLIENT_ERROR = leeway.CLIENT_ERROR
@@ -51,14 +52,46 @@ def malformed_json_is_refused(ctx: Context) -> None:
 
     Silent in the docs, so from the catalog: 400 is the status of a body that cannot be read; 413 is
     a size limit's; an empty body may be taken as the empty update (2xx), as Express's body parser
-    takes it, as long as nothing changes.
+    takes it, as long as nothing changes. What is not JSON is RFC 8259's grammar's to say: a body
+    only a lenient parser reads (NaN, comments, single quotes, a trailing comma...) is not JSON, and
+    one of each kind is sent on every run (`lenient_json`). A leading byte order mark is never sent:
+    the RFC lets a server ignore it or refuse it.
     """
+
+    what = "a PUT whose body is not JSON"
+    _every_lenient_kind_is_refused(ctx, what)
 
     def property_(content: bytes) -> None:
         allowed = EMPTY_BODY if content == b"" else NOT_JSON_BODY
-        ctx.refused("PUT", ctx.role("owner"), content, "application/json", allowed, "a PUT whose body is not JSON")
+        ctx.refused("PUT", ctx.role("owner"), content, "application/json", allowed, what)
 
     ctx.check_property(generation.broken_json(), property_, max_examples=ctx.examples(0.6))
+
+
+def _every_lenient_kind_is_refused(ctx: Context, what: str) -> None:
+    """One body of each kind a lenient parser takes, each refused with 400, the account read once after all.
+
+    Once, not after each: every one must be refused, so any change at all is a failure, and a
+    run with a --max-requests budget keeps the requests for the rules after this one.
+    """
+    before = ctx.current()
+    first: Violation | None = None
+    exchange = None
+    for body in lenient_json.EVERY_KIND:
+        try:
+            sent = ctx.target.send("PUT", ctx.role("owner"), content=body.encode(), content_type="application/json")
+        except NoResponse as error:  # ROBUST-HTTP's to judge; this body judges nothing here
+            ctx.unanswered.append(error)
+            continue
+        exchange = sent
+        try:
+            expect_status(sent, NOT_JSON_BODY, f"{what} ({body!r})")
+        except Violation as violation:
+            first = first or violation
+    if first is not None:
+        raise first
+    if exchange is not None:
+        ctx.expect_unchanged(before, exchange, f"{what}, of every kind a lenient parser takes,")
 
 
 _WRONG_FOR_STRING: st.SearchStrategy[Any] = st.one_of(st.integers(), st.booleans(), st.none(), st.just([]), st.just({}))
@@ -103,13 +136,46 @@ def invalid_bodies_are_refused(ctx: Context) -> None:
 
     The docs' table gives each field's type; they name no status, so any 4xx is accepted (a 5xx is
     ROBUST-NO-5XX's). A body that breaks types only in read-only fields is RO-IGNORED's to judge.
+    One that breaks them only with null (the body, billing, or a billing field) may also be taken
+    as not naming what it sends null for, as statically typed stacks read null by default: 2xx,
+    and those values kept. A null stored fails here, and SHAPE-ACCOUNT on the answer showing it.
     """
 
     def property_(content: bytes) -> None:
+        document = generation.GeneratedRequest("PUT", "negative", content, "application/json").document()
+        if document is not generation.NOT_JSON and leeway.breaks_types_only_with_null(document):
+            _null_is_refused_or_not_sent(ctx, content, document)
+            return
         what = "a PUT whose body breaks the documented types"
         ctx.refused("PUT", ctx.role("owner"), content, "application/json", NOT_ACCEPTED, what)
 
     ctx.check_property(_invalid_bodies(), property_, examples=edges.every_wrong_type_edge())
+
+
+# A null may be refused or taken as "not sent" (`leeway`); a 5xx is ROBUST-NO-5XX's to judge.
+REFUSED_OR_NOT_SENT = set(range(200, 300)) | set(NOT_ACCEPTED)
+
+
+def _null_is_refused_or_not_sent(ctx: Context, content: bytes, document: Any) -> None:
+    """A body that breaks the types only with null: refused with nothing changed, or what it names kept."""
+    what = "a PUT that sends null for what it may change"
+    before = ctx.current()
+    exchange = ctx.target.send("PUT", ctx.role("owner"), content=content, content_type="application/json")
+    expect_status(exchange, REFUSED_OR_NOT_SENT, what)
+    if exchange.status in NOT_ACCEPTED:
+        ctx.expect_unchanged(before, exchange, what)
+        return
+    after = ctx.current()
+    if before is None or before.status != 200 or after is None or after.status != 200:
+        return  # nothing to compare: the account's shape is SHAPE-ACCOUNT's and ROBUST-STATE-VALID's
+    changed = leeway.nulls_taken_as_not_sent(document, before.response.json, after.response.json)
+    if changed:
+        raise Violation(
+            f"{what} was accepted and changed what it sent null for ({', '.join(changed)})",
+            expected="4xx with nothing changed, or 2xx with the null taken as not sent (the value kept)",
+            actual=f"{exchange.status}; the account now reads {after.response.body[:300]}",
+            exchange=exchange,
+        )
 
 
 def _any_step(ctx: Context) -> st.SearchStrategy[tuple[str, bytes, str]]:

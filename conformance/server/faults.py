@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from conformance import jsontext, leeway, spec
+from conformance import jsontext, leeway, rfc8259, spec
 from conformance.server.app import create_app
 from conformance.server.log import Decision
 from conformance.server.settings import ROLES, ServerSettings
@@ -27,20 +27,17 @@ from conformance.server.store import AccountStore
 
 
 def _parsed(body: bytes) -> Any:
+    """The body as a strict parser reads it: None where it is not JSON (RFC 8259) or nested too deeply."""
     try:
-        return jsontext.loads(body)
+        document = jsontext.loads(body)
     except ValueError:  # not JSON, or nested too deeply to parse
         return None
+    return None if rfc8259.judge(body) is False else document  # Python's parser takes NaN
 
 
 def _not_json(body: bytes) -> bool:
-    try:
-        jsontext.loads(body)
-    except jsontext.NestedTooDeeply:  # JSON, only deeper than the server parses
-        return False
-    except ValueError:
-        return True
-    return False
+    """Not JSON by RFC 8259's grammar (which any depth of nesting keeps), as a strict parser finds."""
+    return rfc8259.judge(body) is False
 
 
 def _billing(document: Any) -> dict[str, Any] | None:
@@ -592,6 +589,73 @@ class CoercesScalars(Fault):
         return req
 
 
+class StoresNull(Fault):
+    """ROBUST-INVALID-REJECTED: a billing field sent as null is stored as null (an optional field, unchecked)."""
+
+    # The null then shows in every owner's answer (SHAPE-ACCOUNT); a sequence of PUTs that sends
+    # one leaves the account invalid too (ROBUST-STATE-VALID), on a seed that draws one.
+    breaks = frozenset({"ROBUST-INVALID-REJECTED", "SHAPE-ACCOUNT"})
+
+    def request(self, req: Req) -> Req | Resp:
+        document = req.document()
+        billing = _billing(document)
+        if req.method != "PUT" or req.auth != self.owner or billing is None:
+            return req
+        nulls = [name for name, value in billing.items() if value is None and name in spec.BILLING_FIELDS]
+        if nulls:
+            account = self.store.account()
+            account["billing"].update(dict.fromkeys(nulls))
+            self.store._set(account)
+            document["billing"] = {name: value for name, value in billing.items() if value is not None}
+            req.body = json.dumps(document).encode()
+        return req
+
+
+class AdminSeesNoPlan(Fault):
+    """ROLE-GET-ADMIN-VIEW (SHOULD): an admin is shown the account without its plan."""
+
+    breaks = frozenset({"ROLE-GET-ADMIN-VIEW"})
+
+    def response(self, req: Req, resp: Resp) -> Resp:
+        document = resp.document()
+        if req.method == "GET" and req.auth == self.admin and resp.status == 200 and isinstance(document, dict):
+            document.pop("plan", None)
+            return resp.with_document(document)
+        return resp
+
+
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+def _lenient_loads(body: bytes) -> Any:
+    """Python's json.loads with its defaults (NaN, Infinity and -Infinity are numbers), comments stripped.
+
+    The reading of JSONC and of many hand-rolled "tolerant" parsers; raises ValueError where even it fails.
+    """
+    text = body.decode("utf-8")
+    stripped = _STRING_OR_COMMENT.sub(lambda match: match[0] if match[0].startswith('"') else " ", text)
+    return json.loads(stripped)
+
+
+class ReadsJsonLeniently(Fault):
+    """ROBUST-BAD-JSON: bodies read by a lenient parser (NaN and Infinity as numbers, comments skipped)."""
+
+    breaks = frozenset({"ROBUST-BAD-JSON"})
+
+    def request(self, req: Req) -> Req | Resp:
+        declared_json = req.headers.get("content-type", "").lower().startswith("application/json")
+        if req.method != "PUT" or req.auth != self.owner or not declared_json or rfc8259.judge(req.body) is not False:
+            return req
+        try:
+            document = _lenient_loads(req.body)
+        except (ValueError, RecursionError):
+            return req  # not even the lenient parser reads it: refused as the reference refuses it
+        if not (isinstance(document, dict) and spec.is_valid("AccountUpdate", document)):
+            return _json_error(422, "The body breaks the types of the account")  # NaN is no string nor integer
+        req.body = json.dumps(document).encode()
+        return req
+
+
 # --- HTTP itself written wrong ---------------------------------------------------------------------------
 
 
@@ -754,6 +818,30 @@ class EchoesLoneSurrogates(Fault):
         return document
 
 
+class NullIsNotSent(Fault):
+    """null in a PUT body (the body, billing, a billing field) taken as not sent, as Go's encoding/json reads it.
+
+    Into a struct with pointer fields, encoding/json leaves a field a null names untouched; Rust's
+    serde, Jackson and System.Text.Json read null the same way.
+    """
+
+    def request(self, req: Req) -> Req | Resp:
+        if req.method != "PUT" or rfc8259.judge(req.body) is not True:
+            return req
+        document = req.document()
+        if document is None and req.body.strip(b" \t\r\n") == b"null":
+            document = {}
+        elif not isinstance(document, dict):
+            return req
+        elif document.get("billing", {}) is None:
+            document = {name: value for name, value in document.items() if name != "billing"}
+        billing = _billing(document)
+        if billing is not None:
+            document["billing"] = {name: value for name, value in billing.items() if value is not None}
+        req.body = json.dumps(document).encode()
+        return req
+
+
 class RateLimitedWithRetryAfter(Fault):
     """Under load, a 429 with Retry-After now and then."""
 
@@ -794,6 +882,7 @@ VARIANTS: tuple[type[Fault], ...] = (
     BodyParsedBeforeAuth,
     EmptyBodyIsEmptyUpdate,
     EchoesLoneSurrogates,
+    NullIsNotSent,
     RateLimitedWithRetryAfter,
 )
 CATALOG: dict[str, type[Fault]] = {fault.name(): fault for fault in (*FAULTS, *VARIANTS)}

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, model_validator
 
 FAULTS = {
@@ -98,7 +99,33 @@ class AsciiJSONResponse(JSONResponse):
         return json.dumps(content, separators=(",", ":")).encode("ascii")
 
 
+def not_json(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON (RFC 8259)", name, 0)
+
+
+class StrictJSONRequest(Request):
+    """A request whose body is read as RFC 8259 JSON: json.loads' defaults take NaN and Infinity."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), parse_constant=not_json)
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    """FastAPI's documented way to give the handlers a request class of one's own."""
+
+    def get_route_handler(self) -> Any:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Any:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict
+
+
 app = FastAPI(default_response_class=JSONResponse if FAULT == "unicode-response" else AsciiJSONResponse)
+app.router.route_class = StrictJSONRoute
 
 
 def error(status: int, label: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:

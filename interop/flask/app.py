@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 FAULTS = {
     "silent-json": "request.get_json(silent=True) or {}: a body that is not JSON is the empty update",
@@ -56,7 +57,20 @@ account: dict[str, Any] = {
     "status": "active",
 }  # fmt: skip
 
+
+def not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259)")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Bodies read as RFC 8259 JSON: json.loads' defaults take NaN and Infinity, which no other parser reads."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return super().loads(s, parse_constant=not_json, **kwargs)
+
+
 app = Flask(__name__)
+app.json = StrictJSONProvider(app)
 
 
 def error(status: int, label: str, description: str) -> tuple[Any, int]:

@@ -87,6 +87,8 @@ def test_an_empty_body_taken_as_the_empty_update_is_no_bad_json_failure() -> Non
 
 CASES = [
     ("ROBUST-BAD-JSON", faults.MalformedJsonIs422),
+    ("ROBUST-BAD-JSON", faults.ReadsJsonLeniently),
+    ("ROBUST-INVALID-REJECTED", faults.StoresNull),
     ("ROBUST-INVALID-REJECTED", faults.AcceptsWrongTypes),
     ("ROBUST-STATE-VALID", faults.LosesAccountAfterEmptyUpdate),
     ("ROBUST-CONTENT-TYPE", faults.AnyContentTypeIsJson),
@@ -97,3 +99,37 @@ CASES = [
 @pytest.mark.parametrize(("requirement_id", "fault"), CASES)
 def test_each_robustness_scenario_catches_its_fault(requirement_id: str, fault: type) -> None:
     assert_catches(requirement_id, fault(), max_examples=20)
+
+
+class CountedNulls(faults.NullIsNotSent):
+    """null taken as not sent, counting the three places the catalog names as they arrive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.places: set[str] = set()
+
+    def request(self, req: faults.Req) -> faults.Req | faults.Resp:
+        document = req.document()
+        if req.method == "PUT" and req.auth == self.owner:
+            billing = document.get("billing", {}) if isinstance(document, dict) else {}
+            if document is None and req.body.strip() == b"null":
+                self.places.add("body")
+            elif billing is None:
+                self.places.add("billing")
+            elif isinstance(billing, dict) and None in billing.values():
+                self.places.add("billing field")
+        return super().request(req)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_null_taken_as_not_sent_passes_robust_invalid_rejected_on_every_seed(seed: int) -> None:
+    server = CountedNulls()
+    result = judge_scenario("ROBUST-INVALID-REJECTED", server, max_examples=25, seed=seed)
+    assert server.places == {"body", "billing", "billing field"}  # each case arose
+    assert result.status is Status.PASSED, result.failures
+
+
+def test_a_stored_null_fails_robust_invalid_rejected_naming_the_field() -> None:
+    result = judge_scenario("ROBUST-INVALID-REJECTED", faults.StoresNull(), max_examples=25)
+    assert result.status is Status.FAILED
+    assert "changed what it sent null for (billing." in result.failures[0].message

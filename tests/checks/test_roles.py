@@ -39,3 +39,41 @@ def test_an_implausible_value_refused_before_the_role_is_no_role_failure(require
     result = judge_scenario(requirement_id, server, max_examples=25)
     assert server.answered > 0  # the case arose: a generated body the server found implausible
     assert result.status is Status.PASSED, result.failures
+
+
+def test_an_admin_shown_less_than_the_owners_account_fails_role_get_admin_view() -> None:
+    assert_catches("ROLE-GET-ADMIN-VIEW", faults.AdminSeesNoPlan())
+
+
+@pytest.mark.parametrize("variant", [faults.EmptyBillingForAdmins, faults.ExtraFields, faults.AdminSeesBilling])
+def test_billing_and_fields_beyond_the_owners_are_not_role_get_admin_views_to_judge(variant: type) -> None:
+    # Billing shown or hidden is BILLING-OWNER-ONLY's; fields the admin sees beyond the owner's are not judged.
+    assert judge_scenario("ROLE-GET-ADMIN-VIEW", variant()).status is Status.PASSED
+
+
+class AdminSeesOtherValues(faults.Fault):
+    """An admin is shown the account with another status than the owner's."""
+
+    def response(self, req: faults.Req, resp: faults.Resp) -> faults.Resp:
+        document = resp.document()
+        if req.method == "GET" and req.auth == self.admin and isinstance(document, dict):
+            return resp.with_document({**document, "status": "suspended"})
+        return resp
+
+
+class NewAccountEveryTime(faults.Fault):
+    """A mock that generates every answer anew: no two reads of the owner agree."""
+
+    def response(self, req: faults.Req, resp: faults.Resp) -> faults.Resp:
+        document = resp.document()
+        if req.method == "GET" and isinstance(document, dict):
+            self.reads = getattr(self, "reads", 0) + 1
+            return resp.with_document({**document, "status": f"generated {self.reads}"})
+        return resp
+
+
+def test_role_get_admin_view_compares_values_and_skips_an_account_that_never_reads_the_same() -> None:
+    different = judge_scenario("ROLE-GET-ADMIN-VIEW", AdminSeesOtherValues())
+    assert different.status is Status.FAILED and "suspended" in different.failures[0].actual
+    assert judge_scenario("ROLE-GET-ADMIN-VIEW", NewAccountEveryTime()).status is Status.SKIPPED
+    assert judge_scenario("ROLE-GET-ADMIN-VIEW", faults.AdminCannotRead()).status is Status.SKIPPED  # ROLE-GET-ADMIN's
