@@ -171,8 +171,15 @@ def test_no_writes_sends_nothing_that_could_change_the_account() -> None:
     assert all(auth not in ("Bearer dev-owner-token", "Bearer dev-admin-token") for _, auth, _ in writes)
 
 
-def test_the_embedded_server_can_be_support_created() -> None:
-    assert cli.main(["run", "--support-created", "--max-examples", "5"]) == 0
+def test_the_embedded_server_can_be_support_created(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    assert cli.main(["run", "--support-created", "--max-examples", "5", "--json", str(report)]) == 0
+    document = json.loads(report.read_text())
+    statuses = {entry["id"]: entry["status"] for entry in document["requirements"]}
+    # Judged, not skipped as it is for a target not declared so; and the owner's PUT rules wait for it.
+    assert document["target"]["support_created"] is True
+    assert statuses["SUPPORT-GET-ONLY"] == "passed"
+    assert statuses["UPD-APPLIES"] == statuses["ROLE-PUT-OWNER"] == "skipped"
 
 
 def test_a_fixture_that_breaks_the_schema_makes_serve_exit_2(tmp_path: Path) -> None:
