@@ -78,12 +78,15 @@ def test_a_requirement_no_request_exercised_is_not_covered_never_passed() -> Non
     assert "not covered" in row and "passed" not in row
 
 
-def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"verdict": "maybe"}')
     assert cli.main(["report", str(bad), "--html", str(tmp_path / "out.html")]) == 2
+    assert f"{bad} is not a chat-conformance report" in capsys.readouterr().err
     bad.write_text("{")
     assert cli.main(["report", str(bad), "--html", str(tmp_path / "out.html")]) == 2
+    assert f"{bad} is not JSON" in capsys.readouterr().err
+    assert not (tmp_path / "out.html").exists()
 
 
 def test_run_writes_the_page_for_a_single_run(tmp_path: Path) -> None:
