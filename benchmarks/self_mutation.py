@@ -44,7 +44,13 @@ ROOT = mutation.ROOT
 # quickest first, since pytest stops at the first failure.
 MODULES: dict[str, tuple[str, ...]] = {
     "conformance/cli/run.py": ("tests/test_dry_run.py", "tests/test_outputs.py", "tests/test_cli.py"),
-    "conformance/cassettes/": ("tests/test_draws.py", "tests/test_cassettes.py", "tests/test_cassette_roundtrip.py"),
+    "conformance/cassettes/": (
+        "tests/test_scrub.py",
+        "tests/test_replaying.py",
+        "tests/test_draws.py",
+        "tests/test_cassettes.py",
+        "tests/test_cassette_roundtrip.py",
+    ),
     "conformance/safety.py": ("tests/test_safety.py",),
     "conformance/transport.py": (
         "tests/test_transport.py",
@@ -180,6 +186,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=SAMPLE, help="how many mutants to judge")
     parser.add_argument("--seed", type=int, default=SEED, help="which sample")
     parser.add_argument("--out", type=Path, default=Path("self-mutation"))
+    parser.add_argument(
+        "--rejudge", type=Path, metavar="RESULTS", help="judge again only the survivors a results.json names"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -187,6 +196,9 @@ def main() -> None:
     everything = mutation.mutants(files(), args.out / "session.sqlite")
     annotations = [m for m in everything if mutation._in_annotation(m)]
     judged = sample([m for m in everything if m not in annotations], args.sample, args.seed)
+    if args.rejudge:  # after tests were added: the same sample's survivors, judged by the tests as they are now
+        survivors = {gap["mutant"] for gap in json.loads(args.rejudge.read_text())["gaps"]}
+        judged = [m for m in judged if m.name() in survivors]
     print(
         f"{len(everything)} mutants of {', '.join(MODULES)}; {len(annotations)} only in annotations; "
         f"judging {len(judged)} (seed {args.seed})",
