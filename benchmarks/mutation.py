@@ -5,7 +5,7 @@
 cosmic-ray (pinned in constraints.txt) lists every mutation of the reference server's HTTP layer
 and store (`FILES`) and writes each mutant's code. Each mutant is put into a scratch copy of the
 package, never into the checkout, and judged by `chat-conformance run` under the configurations a
-user runs (`CONFIGURATIONS`): the default run judges every mutant; the others judge what the
+user runs (`JUDGES`): the default run judges every mutant; the others judge what the
 default run let survive (all of them with `--every-configuration`). A mutant is killed when the run
 reports any rule failed or errored, exits non-zero, or does not finish within `TIMEOUT_S`.
 
@@ -24,6 +24,7 @@ import ast
 import compileall
 import contextlib
 import fnmatch
+import functools
 import json
 import os
 import shutil
@@ -121,8 +122,12 @@ def record(session: Path, found: list[Mutant]) -> None:
 
 def _in_annotation(mutant: Mutant) -> bool:
     """Whether the mutation changed nothing but an annotation: the mutant's module, annotations removed, is the same."""
-    original = (ROOT / mutant.file).read_text(encoding="utf-8")
-    return _without_annotations(original) == _without_annotations(mutant.code)
+    return _original_without_annotations(mutant.file) == _without_annotations(mutant.code)
+
+
+@functools.cache
+def _original_without_annotations(file: str) -> str:
+    return _without_annotations((ROOT / file).read_text(encoding="utf-8"))
 
 
 def _without_annotations(source: str) -> str:
@@ -237,38 +242,65 @@ def _answers(url: str, process: subprocess.Popen[bytes]) -> bool:
     return False
 
 
-def _suite_kills(scratch: Path, *options: str) -> bool:
-    """Whether `chat-conformance run` reports anything wrong: a rule failed or errored, a non-zero exit, a hang."""
+@dataclass(frozen=True)
+class Judgement:
+    """What a run of the suite made of a mutant: the rules it failed, those it could not judge, or why no report."""
+
+    failed: frozenset[str] = frozenset()
+    errored: frozenset[str] = frozenset()  # a check that broke, or a run cut short: no rule's verdict
+    broken: str | None = None  # the run exited non-zero without a report, or hung
+
+    @property
+    def killed(self) -> bool:
+        return bool(self.failed or self.errored) or self.broken is not None
+
+
+def _suite_judges(scratch: Path, *options: str) -> Judgement:
+    """`chat-conformance run`'s report: the rules failed or errored; or a non-zero exit, a hang."""
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         command = [sys.executable, "-m", "conformance", "run", "--seed", SEED, "--json", str(report), *options]
         try:
             done = subprocess.run(command, env=_env(scratch), cwd=folder, capture_output=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            return True
-        if done.returncode != 0 or not report.exists():
-            return True
-        statuses = {entry["status"] for entry in json.loads(report.read_text())["requirements"]}
-        return bool(statuses & {"failed", "errored"})
+            return Judgement(broken=f"no end within {TIMEOUT_S} s")
+        if not report.exists():
+            return Judgement(broken=f"exit {done.returncode} and no report")
+        entries = json.loads(report.read_text())["requirements"]
+        failed = frozenset(entry["id"] for entry in entries if entry["status"] == "failed")
+        errored = frozenset(entry["id"] for entry in entries if entry["status"] == "errored")
+        if done.returncode != 0 and not failed | errored:
+            return Judgement(broken=f"exit {done.returncode} with nothing failed")
+        return Judgement(failed, errored)
 
 
 def _tokens() -> list[str]:
     return [arg for role, token in TOKENS.items() for arg in (f"--{role}-token", token)]
 
 
-def _rate_limited(scratch: Path) -> bool:
+def _rate_limited(scratch: Path) -> Judgement:
     # A quota the run never spends (it uses half of what is announced), so the run is not slowed:
     # what is judged is a served server announcing its budget on every answer.
     with serving(scratch, "--rate-limit", "100000/m") as url:
-        return url is None or _suite_kills(scratch, "--base-url", url, *_tokens())
+        if url is None:
+            return Judgement(broken="serve did not start")
+        return _suite_judges(scratch, "--base-url", url, *_tokens())
 
 
-CONFIGURATIONS: dict[str, Callable[[Path], bool]] = {
-    "default": lambda scratch: _suite_kills(scratch),
-    "support-created": lambda scratch: _suite_kills(scratch, "--support-created"),
-    "no-writes": lambda scratch: _suite_kills(scratch, "--no-writes"),
+# Each configuration a user runs, and what the suite makes of a mutant under it.
+JUDGES: dict[str, Callable[[Path], Judgement]] = {
+    "default": lambda scratch: _suite_judges(scratch),
+    "support-created": lambda scratch: _suite_judges(scratch, "--support-created"),
+    "no-writes": lambda scratch: _suite_judges(scratch, "--no-writes"),
     "rate-limit": _rate_limited,
 }
+
+
+def _kills(judge: Callable[[Path], Judgement]) -> Callable[[Path], bool]:
+    return lambda scratch: judge(scratch).killed
+
+
+CONFIGURATIONS: dict[str, Callable[[Path], bool]] = {name: _kills(judge) for name, judge in JUDGES.items()}
 
 
 def schemathesis_kills(scratch: Path) -> bool:
@@ -293,24 +325,33 @@ def schemathesis_kills(scratch: Path) -> bool:
 
 def judge_all(found: list[Mutant], configuration: str, jobs: int, judge: Callable[[Path], bool] | None = None) -> None:
     """Judge `found` under one configuration, `jobs` at a time, each job with a scratch copy of its own."""
-    judge = judge or CONFIGURATIONS[configuration]
+    kills = judge or CONFIGURATIONS[configuration]
+    judge_each(found, configuration, jobs, lambda scratch, _mutant: kills(scratch))
+
+
+def judge_each(
+    found: list[Mutant],
+    label: str,
+    jobs: int,
+    judge: Callable[[Path, Mutant], bool],
+    scratch: Callable[[], contextlib.AbstractContextManager[Path]] = scratch_package,
+) -> None:
+    """Plant each mutant of `found` in a scratch copy and record `judge`'s verdict as `label`, `jobs` at a time."""
     queue = list(found)
     started = time.monotonic()
 
     def work() -> None:
-        with scratch_package() as scratch:
+        with scratch() as folder:
             while True:
                 try:
                     mutant = queue.pop()  # atomic: the other jobs take from the same list
                 except IndexError:
                     return
-                with planted(scratch, mutant):
-                    mutant.verdicts[configuration] = judge(scratch)
+                with planted(folder, mutant):
+                    mutant.verdicts[label] = judge(folder, mutant)
                 done = len(found) - len(queue)
                 if done % 25 == 0:
-                    print(
-                        f"  {configuration}: {done}/{len(found)} in {time.monotonic() - started:.0f} s", file=sys.stderr
-                    )
+                    print(f"  {label}: {done}/{len(found)} in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
     with ThreadPoolExecutor(jobs) as pool:
         for future in [pool.submit(work) for _ in range(jobs)]:

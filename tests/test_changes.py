@@ -72,11 +72,15 @@ def test_other_changes_are_listed_apart() -> None:
     assert found.fixed == [] and found.unchanged == 0
 
 
-def test_a_file_that_is_not_a_report_is_a_usage_error(tmp_path: Path, reports: dict[str, Path]) -> None:
+def test_a_file_that_is_not_a_report_is_a_usage_error(
+    tmp_path: Path, reports: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"verdict": "pass"}')
     assert cli.main(["diff", str(bad), str(reports["good"])]) == 2
+    assert f"{bad} is not a chat-conformance report" in capsys.readouterr().err
     assert cli.main(["diff", str(tmp_path / "missing.json"), str(reports["good"])]) == 2
+    assert f"cannot read {tmp_path / 'missing.json'}" in capsys.readouterr().err
 
 
 def test_a_regression_exits_1_even_when_nobody_reads_the_output(reports: dict[str, Path]) -> None:

@@ -42,22 +42,23 @@ def test_requirements_prints_the_catalog() -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "said"),
     [
-        ["run", "--max-examples", "0"],
-        ["run", "--rate-limit", "fast"],
-        ["run", "--base-url", "ftp://x"],
-        ["run", "--bogus"],
-        ["run", "--workers", "3"],
-        ["run", "--workers", "2", "--base-url", "http://127.0.0.1:9"],
-        ["run", "--json", "/no/such/folder/r.json"],
-        ["serve", "--port", "70000"],
+        (["run", "--max-examples", "0"], "--max-examples: must be at least 1"),
+        (["run", "--rate-limit", "fast"], "rate limit 'fast' is not of the form N/s or N/m"),
+        (["run", "--base-url", "ftp://x"], "--base-url 'ftp://x' must be an http:// or https:// URL"),
+        (["run", "--bogus"], "unrecognized arguments: --bogus"),
+        (["run", "--workers", "3"], "--workers: invalid choice: 3"),
+        (["run", "--workers", "2", "--base-url", "http://127.0.0.1:9"], "--workers 2 splits the run"),
+        (["run", "--json", "/no/such/folder/r.json"], "the folder /no/such/folder does not exist"),
+        (["serve", "--port", "70000"], "--port: must be between 0 and 65535"),
     ],
 )
-def test_bad_options_exit_2_with_a_message_and_no_traceback(args: list[str]) -> None:
+def test_bad_options_exit_2_with_a_message_and_no_traceback(args: list[str], said: str) -> None:
+    # The message each option earns: exit 2 alone is any usage error, this one or another.
     out = chat(*args)
     assert out.returncode == 2
-    assert "error" in out.stderr and "Traceback" not in out.stderr
+    assert "error: " in out.stderr and said in out.stderr and "Traceback" not in out.stderr
 
 
 def test_an_unreachable_target_exits_3_with_every_report_written(tmp_path: Path) -> None:
@@ -171,8 +172,15 @@ def test_no_writes_sends_nothing_that_could_change_the_account() -> None:
     assert all(auth not in ("Bearer dev-owner-token", "Bearer dev-admin-token") for _, auth, _ in writes)
 
 
-def test_the_embedded_server_can_be_support_created() -> None:
-    assert cli.main(["run", "--support-created", "--max-examples", "5"]) == 0
+def test_the_embedded_server_can_be_support_created(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    assert cli.main(["run", "--support-created", "--max-examples", "5", "--json", str(report)]) == 0
+    document = json.loads(report.read_text())
+    statuses = {entry["id"]: entry["status"] for entry in document["requirements"]}
+    # Judged, not skipped as it is for a target not declared so; and the owner's PUT rules wait for it.
+    assert document["target"]["support_created"] is True
+    assert statuses["SUPPORT-GET-ONLY"] == "passed"
+    assert statuses["UPD-APPLIES"] == statuses["ROLE-PUT-OWNER"] == "skipped"
 
 
 def test_a_fixture_that_breaks_the_schema_makes_serve_exit_2(tmp_path: Path) -> None:

@@ -56,11 +56,13 @@ def test_each_kind_of_disagreement_is_reported() -> None:
     assert ("note", "$.billing") in findings  # the response does not show the e-mail sent
 
 
-def test_a_conflict_makes_lint_docs_exit_1(tmp_path: Path) -> None:
+def test_a_conflict_makes_lint_docs_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     docs = tmp_path / "docs.md"
     docs.write_text(SMALL)
     assert cli.main(["lint-docs", str(docs)]) == 1
+    capsys.readouterr()
     assert cli.main(["lint-docs", str(tmp_path / "missing.md")]) == 2
+    assert f"cannot read {tmp_path / 'missing.md'}" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not DOCS.exists(), reason="the captured docs page is not beside the checkout")

@@ -56,4 +56,9 @@ def test_a_generated_token_that_is_no_role_is_kept_as_it_is() -> None:
 def test_an_example_of_another_type_leaves_the_property_to_be_drawn_again() -> None:
     draws = _kept({"billing": {}}, object())
     assert draws.given("RULE/0") is None
-    assert draws.given("OTHER/0") is None
+    # Only that property: another, kept beside it, still comes back.
+    other = draws.recorder()
+    other.saw({"billing": {"city": "Paris"}})
+    draws.keep("OTHER/0", other)
+    kept = json.loads(json.dumps(draws.kept))  # as a cassette stores it
+    assert Draws(RECORDED_TOKENS, kept).given("OTHER/0") == [{"billing": {"city": "Paris"}}]

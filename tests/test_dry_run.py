@@ -10,6 +10,8 @@ from servers import Counting
 from conformance import catalog, cli
 from conformance.server.embedded import BackgroundServer
 
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+
 
 def test_a_dry_run_sends_no_request_and_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
     target = Counting()
@@ -36,5 +38,11 @@ def test_a_dry_run_without_writes_plans_no_write(capsys: pytest.CaptureFixture[s
     assert target.count == 0 and "no rule writes to the account" in out
 
 
-def test_a_dry_run_cannot_record_or_replay(tmp_path: Path) -> None:
+def test_a_dry_run_cannot_record_or_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    refused = "--dry-run sends nothing, so there is nothing to record or replay"
     assert cli.main(["run", "--dry-run", "--record", str(tmp_path / "x.json")]) == 2
+    assert refused in capsys.readouterr().err and not (tmp_path / "x.json").exists()
+    # A cassette that exists, so that nothing but the refusal could end the run with 2.
+    assert cli.main(["run", "--dry-run", "--replay", str(CASSETTES / "reference.json")]) == 2
+    shown = capsys.readouterr()
+    assert refused in shown.err and "nothing was sent to" not in shown.out

@@ -124,5 +124,6 @@ def test_a_bad_expectations_file_is_a_usage_error(
     assert problem in error and "Traceback" not in error
 
 
-def test_a_missing_expectations_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_missing_expectations_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--expect", str(tmp_path / "none.toml")]) == 2
+    assert f"no expectations file at {tmp_path / 'none.toml'}" in capsys.readouterr().err

@@ -150,12 +150,15 @@ def test_a_rule_text_is_rendered_and_its_summary_cut_where_a_clause_ends() -> No
         assert shown and shown.count("`") % 2 == 0 and "`" not in html.inline_markdown(shown)
 
 
-def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"verdict": "maybe"}')
     assert cli.main(["report", str(bad), "--html", str(tmp_path / "out.html")]) == 2
+    assert f"{bad} is not a chat-conformance report" in capsys.readouterr().err
     bad.write_text("{")
     assert cli.main(["report", str(bad), "--html", str(tmp_path / "out.html")]) == 2
+    assert f"{bad} is not JSON" in capsys.readouterr().err
+    assert not (tmp_path / "out.html").exists()
 
 
 def test_run_writes_the_page_for_a_single_run(tmp_path: Path) -> None:

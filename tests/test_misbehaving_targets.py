@@ -8,6 +8,7 @@ bodies, `Connection: close`, odd header-name case) must fail nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import http_double
@@ -54,11 +55,11 @@ def test_a_target_misbehaving_at_random_gets_a_verdict_and_a_report(
     double = http_double.Misbehaving(seed, fraction=0.12)
     _, report = _run(double, tmp_path, capsys, examples=8)
     assert double.played, "the double misbehaved"
-    assert report["verdict"] != "pass"
+    assert report["verdict"] == "fail"  # not "error": the target answered, wrongly
 
 
 # The rule each kind of misbehaviour breaks, where one rule is sure to catch it; None where which
-# rule breaks depends on which request it lands on.
+# rule breaks depends on which request it lands on (then SEEN_IN says how its answer looks).
 KINDS: dict[str, str | None] = {
     "dropped before a response": "ROBUST-HTTP",
     "status line that does not parse": "ROBUST-HTTP",
@@ -82,8 +83,17 @@ KINDS: dict[str, str | None] = {
 }
 
 
+# How the misbehaving answer looks in a failure's response, for the kinds no one rule is sure to catch.
+SEEN_IN: dict[str, Callable[[dict], bool]] = {
+    "204 with no account": lambda response: response["status"] == 204,
+    "same-origin redirect": lambda response: response["status"] == 302,
+    "huge body": lambda response: response["body"].startswith('{"padding": "xxx'),
+}
+
+
 def test_every_misbehaviour_has_an_expectation() -> None:
     assert set(KINDS) == set(http_double.MISBEHAVIOURS)
+    assert set(SEEN_IN) == {kind for kind, rule in KINDS.items() if rule is None}
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -92,10 +102,19 @@ def test_each_kind_of_misbehaviour_is_named_by_the_rule_it_breaks(
 ) -> None:
     _, report = _run(http_double.EveryNth(kind), tmp_path, capsys, examples=3)
     expected = KINDS[kind]
-    if expected is None:
-        assert report["verdict"] != "pass"
-    else:
+    if expected is not None:
         assert expected in _failed(report)
+        return
+    # A failed verdict (an errored run is no verdict on the target), and a failure that shows the
+    # misbehaving answer, not some other one.
+    assert report["verdict"] == "fail"
+    shown = [
+        entry["id"]
+        for entry in report["requirements"]
+        if entry["status"] == "failed"
+        and any("response" in failure and SEEN_IN[kind](failure["response"]) for failure in entry["failures"])
+    ]
+    assert shown, f"no failure shows the {kind}: {sorted(_failed(report))}"
 
 
 STYLES = {

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
+import site
+import subprocess
+import sys
+import venv
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
 from conformance import spec
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_description_is_valid_openapi_3_1() -> None:
@@ -61,7 +70,34 @@ def test_billing_and_plan_have_every_field_of_the_docs_example() -> None:
     assert spec.component("Billing")["properties"]["cycle"]["type"] == "integer"
 
 
-def test_the_description_is_found_without_a_checkout() -> None:
-    # Wheels carry it inside the package (pyproject's force-include); a checkout finds it beside.
-    assert spec.spec_path().is_file()
-    assert spec.spec_path().name == "chat-accounts.yaml"
+@pytest.mark.packaging
+def test_the_description_is_found_without_a_checkout(tmp_path: Path) -> None:
+    # Wheels carry it inside the package (pyproject's force-include). Asked from the checkout, the
+    # description would be found beside the package whatever the wheel holds: so a wheel is built,
+    # installed into a virtual environment of its own, and asked from outside the checkout.
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    wheels = tmp_path / "wheels"
+    subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", str(wheels), str(ROOT)], check=True, timeout=120)
+    (wheel,) = wheels.glob("*.whl")
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=False)
+    python = environment / "bin" / "python"
+    subprocess.run([*pip, "--python", str(python), "install", "--no-deps", str(wheel)], check=True, timeout=120)
+    # The package's dependencies come from this test environment, which is added after the new
+    # environment's own packages: a plain path in a .pth file, so this environment's own .pth files
+    # (an editable install pointing at the checkout) are not read.
+    (own,) = (environment / "lib").glob("python3*/site-packages")
+    (own / "test-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    asked = (
+        "import json, conformance, conformance.spec as spec; "
+        "print(json.dumps([conformance.__file__, str(spec.spec_path()), spec.load()['openapi']]))"
+    )
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+    done = subprocess.run(
+        [str(python), "-c", asked], cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    package, description, version = json.loads(done.stdout)
+    assert Path(package).is_relative_to(own)  # the wheel's copy, not the checkout's
+    assert Path(description) == own / "conformance" / "openapi" / "chat-accounts.yaml"
+    assert version.startswith("3.1")

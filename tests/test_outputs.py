@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from conformance.server import faults
 from conformance.server.embedded import BackgroundServer
 
 TOKENS = TOKEN_ARGS
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 OUTPUTS = ["--json", "--junit-xml", "--html", "--badge", "--record"]
 
 
@@ -44,10 +46,21 @@ def test_an_output_that_cannot_be_created_is_refused_before_anything_is_sent(opt
     assert server.count == 0 and not unwritable.exists()
 
 
+@pytest.mark.parametrize("option", ["--record", "--replay"])
 @pytest.mark.parametrize("name", ["run.txt", "run", "run.yaml.bak"])
-def test_a_cassette_named_neither_json_nor_yaml_is_a_usage_error(name: str, tmp_path: Path) -> None:
-    assert _run("http://127.0.0.1:9", "--record", str(tmp_path / name)) == 2
-    assert cli.main(["run", "--replay", str(tmp_path / name)]) == 2
+def test_a_cassette_named_neither_json_nor_yaml_is_a_usage_error(
+    option: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassette = tmp_path / name
+    if option == "--record":
+        server = Counting()
+        with BackgroundServer(server) as served:
+            assert _run(served.url, "--record", str(cassette)) == 2
+        assert server.count == 0 and not cassette.exists()  # refused before the first request
+    else:  # a real cassette under that name: refused for its name, not for want of anything to read
+        shutil.copyfile(CASSETTES / "reference.json", cassette)
+        assert cli.main(["run", "--replay", str(cassette)]) == 2
+    assert f"{option} {cassette}: a cassette is named .json, .yaml or .yml" in capsys.readouterr().err
 
 
 def test_a_probed_output_leaves_no_file_behind_when_the_run_is_refused(tmp_path: Path) -> None:

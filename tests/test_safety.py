@@ -174,3 +174,24 @@ def test_a_snapshot_reads_null_billing_as_empty_so_the_run_can_empty_what_it_add
     answer = httpx.MockTransport(lambda request: httpx.Response(200, json={"account_key": "k", "billing": None}))
     target = Target("http://t.example", {"owner": "restore-token"}, transport=answer)
     assert take_snapshot(target) == {"account_key": "k", "billing": {}}
+
+
+def test_an_account_left_as_found_is_not_written_and_says_so() -> None:
+    account = Account({"billing": ORIGINAL})
+    outcome = _restore(account)
+    assert account.put is None  # nothing sent: there was nothing to put back
+    assert not outcome.needed and outcome.succeeded  # type: ignore[attr-defined]
+    assert outcome.message == "the account was left as found"  # type: ignore[attr-defined]
+
+
+def test_a_restore_the_target_never_answers_says_whether_the_put_was_answered() -> None:
+    # The target answers the read, then nothing: the message says no PUT was answered.
+    class Silent(Account):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "PUT":
+                raise httpx.ConnectError("connection refused")
+            return super().__call__(request)
+
+    outcome = _restore(Silent({"billing": {"city": "Elsewhere"}}))
+    assert not outcome.succeeded  # type: ignore[attr-defined]
+    assert "the target gave no answer (" in outcome.message and "after the restoring PUT" not in outcome.message  # type: ignore[attr-defined]

@@ -79,8 +79,17 @@ def test_each_request_is_logged_with_the_rule_that_decided_it(served: Served) ->
 
 @pytest.mark.parametrize("served", [("--quiet",)], indirect=True)
 def test_quiet_logs_nothing(served: Served) -> None:
+    # The requests of test_each_request_is_logged_with_the_rule_that_decided_it, each of which
+    # logs a line without --quiet: answered, refused, and invalid.
     served.request("GET", OWNER)
-    assert "GET owner" not in served.stop()
+    served.request("PUT", ADMIN, {"billing": {}})
+    served.request("GET")
+    served.request("PUT", OWNER, {"billing": {"cycle": "monthly"}})
+    served.request("PUT", OWNER, {"billing": {"city": "Aarhus"}})
+    out = served.stop()
+    banner, _, after = out.partition("Press Ctrl-C to stop.")
+    assert "reference server on http://" in banner and served.process.returncode == 0
+    assert after.strip() == "", f"logged under --quiet: {after!r}"
 
 
 @pytest.mark.parametrize("served", [("--fault", "admin-sees-billing", "--fault", "silent-refusals")], indirect=True)

@@ -45,6 +45,14 @@ def test_what_jsonschema_rs_finds_valid_jsonschema_does_too(instance: Any, name:
         assert slow.is_valid(instance)
 
 
+def test_the_quick_validator_finds_an_account_valid() -> None:
+    # Else the property above would hold of a quick validator that finds nothing valid, and judge nothing.
+    account = {"account_key": "k", "billing": {"cycle": 1}, "create_date": "2014-08-06T11:02:09Z", "status": "active"}
+    for types_only in (False, True):
+        assert spec._fast("Account", types_only).is_valid(account)
+        assert not spec._fast("Account", types_only).is_valid({**account, "billing": {"cycle": "monthly"}})
+
+
 @settings(max_examples=400, database=None)
 @given(ACCOUNTS, NAMES, st.booleans())
 def test_is_valid_is_jsonschemas_verdict(instance: Any, name: str, types_only: bool) -> None:

@@ -10,9 +10,9 @@ import httpx
 import pytest
 import zstandard
 
-from conformance.exchange import Credential
+from conformance.exchange import REDACTED, Credential
 from conformance.failures import Failure
-from conformance.transport import NoResponse, Pacer, Target, TargetGone, retry_after_seconds
+from conformance.transport import NoResponse, Pacer, Redactor, Target, TargetGone, retry_after_seconds
 
 
 def _target(handler, sleeps: list[float] | None = None, **kwargs) -> Target:  # type: ignore[no-untyped-def]
@@ -171,3 +171,32 @@ def test_putting_the_account_back_goes_through_a_new_connection_pool() -> None:
     target._client = Wedged()  # type: ignore[assignment]
     target.try_again(None)
     assert target.get(Credential("none")).status == 200
+
+
+def test_a_rate_per_minute_is_spread_over_the_minute() -> None:
+    assert Pacer.parse("30/m").interval == pytest.approx(2.0)  # one request every 2 s, not none at all
+    assert Pacer.parse("90/m").interval == pytest.approx(60 / 90)
+    assert Pacer.parse("4/s").interval == pytest.approx(0.25)
+
+
+def test_a_secret_of_eight_characters_is_redacted_even_inside_other_text() -> None:
+    assert Redactor(["abcd1234"])("key=xabcd1234y") == f"key=x{REDACTED}y"
+    assert Redactor(["abc1234"])("key=xabc1234y") == "key=xabc1234y"  # shorter: only where it stands alone
+    assert Redactor(["abc1234"])("Bearer abc1234") == f"Bearer {REDACTED}"
+
+
+def test_an_error_the_target_explains_ends_the_run_naming_the_request_and_its_body() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise LookupError("no recorded answer")
+
+    def explain(error: Exception) -> str | None:
+        return "not in cassette" if isinstance(error, LookupError) else None
+
+    with pytest.raises(TargetGone) as put:
+        _target(handler, explain=explain).put({"billing": {"city": "Aarhus"}}, Credential("owner", "Bearer tok-123"))
+    assert str(put.value) == (
+        'PUT http://t.example/api/v2/chat/account as owner with body {"billing": {"city": "Aarhus"}}: not in cassette'
+    )
+    with pytest.raises(TargetGone) as get:
+        _target(handler, explain=explain).get(Credential("owner", "Bearer tok-123"))
+    assert str(get.value) == "GET http://t.example/api/v2/chat/account as owner: not in cassette"

@@ -196,6 +196,7 @@ def test_a_rule_judged_in_two_processes_adds_up() -> None:
     assert here.error == SuiteError("a check broke") and here.notes == ["1 example got no complete answer"]
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the forked worker in Linux's /proc")
 @pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "kill-int"])
 def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, whole_group: bool) -> None:
     report = tmp_path / "r.json"
@@ -207,6 +208,8 @@ def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, w
     try:
         assert process.stderr is not None
         assert "this run sends" in process.stderr.readline()  # printed before the worker is forked
+        worker = _forked_child(process.pid)
+        assert worker is not None, "no worker was forked: the run went on in one process"
         time.sleep(1.0)
         if whole_group:
             os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: every process of the run
@@ -221,6 +224,31 @@ def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, w
     assert time.monotonic() - started < 10
     assert "interrupted" in stderr and "Traceback" not in stdout + stderr
     assert json.loads(report.read_text())["verdict"] == "error"
+    assert not _running(worker), "the worker outlived the run"
+
+
+def _forked_child(parent: int, wait_s: float = 20.0) -> int | None:
+    """A child of `parent` running what it runs (forked, not started afresh), once there is one."""
+    command = Path(f"/proc/{parent}/cmdline").read_bytes()
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                if ppid == parent and (stat.parent / "cmdline").read_bytes() == command:
+                    return int(stat.parent.name)
+            except (OSError, IndexError, ValueError):
+                continue  # a process that ended while it was read
+        time.sleep(0.05)
+    return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_a_target_of_ones_own_is_never_split() -> None:
