@@ -141,6 +141,7 @@ class RunResult:
     restore_message: str | None = None
     stopped: str | None = None  # why the run ended before judging every rule, if it did
     expectations: dict[str, Any] | None = None  # the expectations file it was judged with: path, name
+    resent: int = 0  # requests sent once more after a keep-alive connection closed before answering
 
     @property
     def verdict(self) -> str:

@@ -398,7 +398,9 @@ def _judge_part(
         finally:
             target.close()
     judged = state.done | {check.requirement_id for check in checks.RESPONSE_CHECKS}
-    return workers.Part({id_: state.results[id_] for id_ in judged}, state.done, target.requests, stopped)
+    part = workers.Part({id_: state.results[id_] for id_ in judged}, state.done, target.requests, stopped)
+    part.resent = target.resent
+    return part
 
 
 def _gather(worker: workers.Worker, observer: Observer | None, stopped: str | None) -> tuple[workers.Part, str | None]:
@@ -425,12 +427,13 @@ def _run(
     # A replay changed no account: a restore it could not play leaves nothing to keep in a file.
     relaying = workers.Relaying(observer, worker) if worker else observer
     stopped, outcome = _judge(state, scenarios, relaying, keep_backup=config.transport is None)
-    requests = target.requests
+    requests, resent = target.requests, target.resent
     if worker is not None:
         part, stopped = _gather(worker, observer, stopped)
         state.take(part)
         stopped = stopped or part.stopped
         requests += part.requests
+        resent += part.resent
     if stopped:
         state.not_judged(stopped)
     state.response_check_coverage()
@@ -452,6 +455,7 @@ def _run(
         restored=None if outcome is None or not outcome.needed else outcome.succeeded,
         restore_message=None if outcome is None else outcome.message,
         stopped=stopped,
+        resent=resent,
     )
     if config.expectations is not None:
         apply(run_result, config.expectations)

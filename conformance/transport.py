@@ -39,6 +39,9 @@ MAX_RATE_LIMIT_RETRIES = 8
 FALLBACK_BACKOFF_S = 0.5  # the first wait after a 429 that says nothing; doubled on each retry
 USER_AGENT = f"zendesk-chat-conformance/{__version__}"
 PROBES = 2  # GETs sent after a request got no answer, to tell a hang on one request from a target gone
+# Idempotent (RFC 9110 §9.2.2): sent once more when a keep-alive race lost them. Other methods are
+# sent over a new connection each, which no race can close under them.
+RESENT = ("GET", "PUT", "HEAD", "DELETE")
 
 
 class NoResponse(Exception):
@@ -162,6 +165,7 @@ class Target:
         self.pacer = pacer
         self.listeners: list[Listener] = []
         self.requests = 0
+        self.resent = 0  # requests sent once more after a keep-alive connection closed under them
         self._sleep = sleep
         self.timeout = timeout
         self.gone: TargetGone | None = None
@@ -287,23 +291,35 @@ class Target:
         self, method: str, credential: Credential, headers: dict[str, str], content: bytes | None
     ) -> Exchange:
         """One request and what came back of it, complete or not."""
-        if self.limit is not None and self.requests >= self.limit:
-            raise BudgetSpent(f"the --max-requests budget was spent ({self.requests} requests) before this rule")
-        self.requests += 1
-        request = self._client.build_request(method, self.url, headers=headers, content=content)
-        response: httpx.Response | None = None
-        try:
-            response = self._client.send(request, stream=True)
+        for attempt in range(2):
+            if self.limit is not None and self.requests >= self.limit:
+                raise BudgetSpent(f"the --max-requests budget was spent ({self.requests} requests) before this rule")
+            self.requests += 1
+            request = self._client.build_request(method, self.url, headers=headers, content=content)
+            connection = _Connection.traced(request)
+            response: httpx.Response | None = None
+            # A request that may not be sent twice (POST, PATCH) goes over a connection of its own,
+            # where no keep-alive race can lose it.
+            client = self._client if method in RESENT or self._transport is not None else self._new_client()
             try:
-                response.read()  # undoes the content coding, once; checks only ever see the result
+                response = client.send(request, stream=True)
+                try:
+                    response.read()  # undoes the content coding, once; checks only ever see the result
+                finally:
+                    response.close()
+            except httpx.LocalProtocolError:
+                raise
+            except httpx.HTTPError as error:
+                if attempt == 0 and method in RESENT and response is None and connection.closed_unused(error):
+                    self.resent += 1  # the connection's fault, not the target's: once more, on a new one
+                    continue
+                problem = self.redact(describe_failure(error, response, self.timeout))
+                self.answered_once |= response is not None
+                return self._record(method, credential, headers, content, response, problem)
             finally:
-                response.close()
-        except httpx.LocalProtocolError:
-            raise
-        except httpx.HTTPError as error:
-            problem = self.redact(describe_failure(error, response, self.timeout))
-            self.answered_once |= response is not None
-            return self._record(method, credential, headers, content, response, problem)
+                if client is not self._client:
+                    client.close()
+            break
         self.answered_once = True
         return self._record(method, credential, headers, content, response)
 
@@ -355,6 +371,42 @@ class Target:
             content=response.content,
         )
         return Exchange(credential, request, received, redact=self.redact)
+
+
+class _Connection:
+    """Which connection one request went over, as httpcore's trace extension tells it.
+
+    httpcore (1.0) already opens a new connection when a pooled one is readable before it is used
+    (the server's FIN has arrived), and its `retries` only cover opening a connection. What neither
+    covers is the race RFC 9112 §9.3.1.1 allows a client to mend: the server closes an idle
+    connection just as the next request goes out on it, and that request gets no byte back.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    @classmethod
+    def traced(cls, request: httpx.Request) -> _Connection:
+        connection = cls()
+        request.extensions["trace"] = lambda name, info: connection.events.append(name)
+        return connection
+
+    @property
+    def reused(self) -> bool:
+        """Sent over a pooled connection: the request was written and no connection was opened for it.
+
+        A transport that tells nothing (a replay, a test's mock) is never taken for a pooled one.
+        """
+        wrote = any(name.startswith("http11.send_request_headers.") for name in self.events)
+        return wrote and not any(name.startswith("connection.connect_") for name in self.events)
+
+    def closed_unused(self, error: httpx.HTTPError) -> bool:
+        """Whether a pooled connection closed before the response's first byte (a reset, a broken pipe)."""
+        if not self.reused:
+            return False
+        if isinstance(error, httpx.RemoteProtocolError):
+            return "without sending a response" in str(error)  # httpcore: end of stream before any response
+        return isinstance(error, httpx.ReadError | httpx.WriteError)
 
 
 def _codec(charset: str | None) -> str:

@@ -50,6 +50,7 @@ class Part:
     done: set[str] = field(default_factory=set)  # the scenarios it ran (or skipped)
     requests: int = 0
     stopped: str | None = None  # why it ended early, as for a whole run
+    resent: int = 0  # as RunResult.resent
 
 
 def usable() -> int:

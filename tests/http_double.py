@@ -9,16 +9,17 @@ odd header-name case) or not (one of `MISBEHAVIOURS`).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import random
+import select
 import socket
 import socketserver
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import brotli
@@ -117,8 +118,9 @@ def _json_answer(status: int, document: object, extra: list[tuple[str, str]] | N
     return Answer(status, headers, json.dumps(document).encode())
 
 
+DROPPED = Output(b"", close=True)
 MISBEHAVIOURS: dict[str, Callable[[Answer], Output]] = {
-    "dropped before a response": lambda a: Output(b"", close=True),
+    "dropped before a response": lambda a: DROPPED,
     "status line that does not parse": lambda a: Output(b"HTTP/1.1 OK\r\n\r\n", close=True),
     "header line without a colon": lambda a: Output(
         _head(a.status, a.reason, a.headers)[:-2] + b"Content-Type application/json\r\n\r\n", close=True
@@ -207,14 +209,30 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         leftover = b""
+        served = 0
         while True:
+            if served and not leftover and self.server.closes_idle is not None and self.server.closes_idle():
+                # The keep-alive race: the idle connection is closed just as the next request
+                # arrives, none of it read (so the client sees a reset or the end of the stream).
+                readable, _, _ = select.select([self.request], [], [], HANG_S)
+                with contextlib.suppress(OSError):
+                    if readable and self.request.recv(1, socket.MSG_PEEK):
+                        self.server.closes_idle.met += 1  # a request was there, unread
+                return
             parsed = self._read_request(leftover)
             if parsed is None:
                 return
             request, body, leftover = parsed
+            served += 1
+            key = (request.method, request.target, body)
+            if self.server.drop_again == key:  # a request the double chokes on, on any connection
+                self.server.drop_again = None
+                return
             answer = self.server.forward(request, body)
             accepted = dict((k.decode().lower(), v.decode()) for k, v in request.headers).get("accept-encoding", "")
             output = self.server.play(answer, accepted)
+            if output == DROPPED:
+                self.server.drop_again = key
             if output.delay:
                 time.sleep(output.delay)
             try:
@@ -257,9 +275,13 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, upstream: str, play: Play) -> None:
+    def __init__(self, upstream: str, play: Play, closes_idle: EveryNthIdle | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.play = play
+        self.closes_idle = closes_idle  # asked before reading each further request on a connection
+        # A request whose answer was dropped is dropped again when it is sent once more: the double
+        # chokes on that request, not on the connection it came on.
+        self.drop_again: tuple[bytes, bytes, bytes] | None = None
         self.client = httpx.Client(base_url=upstream, follow_redirects=False, timeout=30)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -277,11 +299,15 @@ class _Server(socketserver.ThreadingTCPServer):
         return Answer(response.status_code, kept, response.content, response.reason_phrase or "OK")
 
 
-@contextmanager
-def serving(play: Play, app: object = None) -> Iterator[str]:
-    """A double in front of `app` (a fresh reference server) for the length of the block; yields its base URL."""
+@contextlib.contextmanager
+def serving(play: Play, app: object = None, closes_idle: EveryNthIdle | None = None) -> Iterator[str]:
+    """A double in front of `app` (a fresh reference server) for the length of the block; yields its base URL.
+
+    `closes_idle`, asked before each further request on a kept-alive connection, closes that
+    connection as the request arrives when it says so.
+    """
     with BackgroundServer(app or create_app()) as upstream:
-        server = _Server(upstream.url, play)
+        server = _Server(upstream.url, play, closes_idle)
         thread = threading.Thread(target=server.serve_forever, name="http-double", daemon=True)
         thread.start()
         try:
@@ -301,3 +327,16 @@ class StopsAnsweringAfter:
     def __call__(self, answer: Answer, accepted: str) -> Output:
         self.count -= 1
         return Style().play(answer, accepted) if self.count >= 0 else Output(b"", close=True)
+
+
+@dataclass
+class EveryNthIdle:
+    """For `closes_idle`: says yes to every `n`th further request on a connection."""
+
+    n: int = 7
+    asked: int = 0
+    met: int = 0  # connections closed with a request arriving on them (not a client that left)
+
+    def __call__(self) -> bool:
+        self.asked += 1
+        return self.asked % self.n == 0

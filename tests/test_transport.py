@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
+from pathlib import Path
 
 import brotli
+import http_double
 import httpx
 import pytest
 import zstandard
+from conftest import SEED, TOKEN_ARGS
 
+from conformance import cli
 from conformance.exchange import REDACTED, Credential
 from conformance.failures import Failure
 from conformance.transport import NoResponse, Pacer, Redactor, Target, TargetGone, retry_after_seconds
@@ -200,3 +205,74 @@ def test_an_error_the_target_explains_ends_the_run_naming_the_request_and_its_bo
     with pytest.raises(TargetGone) as get:
         _target(handler, explain=explain).get(Credential("owner", "Bearer tok-123"))
     assert str(get.value) == "GET http://t.example/api/v2/chat/account as owner: not in cassette"
+
+
+# --- keep-alive races (RFC 9112 §9.3.1.1) ------------------------------------------------------------------
+
+
+def _report(url: str, tmp_path: Path, examples: int = 2) -> dict:
+    report = tmp_path / "report.json"
+    cli.main(["run", "--base-url", url, *TOKEN_ARGS, "--seed", str(SEED), "--max-examples", str(examples),
+              "--timeout", "5", "--json", str(report)])  # fmt: skip
+    return json.loads(report.read_text())
+
+
+def _status(report: dict, requirement_id: str) -> str:
+    return next(entry["status"] for entry in report["requirements"] if entry["id"] == requirement_id)
+
+
+def test_a_keep_alive_connection_closed_as_the_next_request_arrives_is_not_the_targets_fault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    idle = http_double.EveryNthIdle(5)
+    with http_double.serving(http_double.Style().play, closes_idle=idle) as url:
+        report = _report(url, tmp_path)
+    out = capsys.readouterr().out
+    closed = idle.met
+    assert closed > 10, "the double closed kept-alive connections under the suite's requests"
+    assert _status(report, "ROBUST-HTTP") == "passed" and report["verdict"] == "pass"
+    assert report["resent"] == closed  # each sent once more, on a new connection
+    assert f"({closed} sent again: a keep-alive connection closed under them)" in " ".join(out.split())
+
+
+def test_a_request_dropped_again_on_a_fresh_connection_is_the_targets_fault() -> None:
+    # The double drops the 3rd answer and, when the suite sends that request once more on a new
+    # connection, drops it again: a connection that was never reused has no race to excuse it.
+    with http_double.serving(http_double.EveryNth("dropped before a response", n=3)) as url:
+        target = Target(url, {"owner": "dev-owner-token"})
+        owner = target.as_role("owner")
+        assert target.get(owner).status == 200 and target.get(owner).status == 200
+        with pytest.raises(NoResponse) as caught:
+            target.get(owner)
+        target.close()
+    # Two answered, the dropped one and its resending (counted too), and the probe that found the target answering.
+    assert target.resent == 1 and target.requests == 5
+    assert caught.value.exchange.status == 0
+
+
+def test_a_fresh_connection_dropped_is_not_sent_again() -> None:
+    with http_double.serving(http_double.EveryNth("dropped before a response", n=1)) as url:
+        target = Target(url, {"owner": "dev-owner-token"})
+        with pytest.raises(TargetGone):  # nothing is ever answered: the probes get nothing either
+            target.get(target.as_role("owner"))
+        target.close()
+    assert target.resent == 0
+
+
+def test_an_answer_cut_short_on_a_kept_alive_connection_is_not_sent_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with http_double.serving(http_double.EveryNth("body shorter than Content-Length", n=7)) as url:
+        report = _report(url, tmp_path)
+    capsys.readouterr()
+    assert _status(report, "ROBUST-HTTP") == "failed" and report["resent"] == 0
+
+
+def test_httpcore_alone_does_not_mend_the_race() -> None:
+    # What the suite adds: a bare httpx client meets the same double with a dropped request.
+    idle = http_double.EveryNthIdle(1)  # every further request on a connection
+    with http_double.serving(http_double.Style().play, closes_idle=idle) as url, httpx.Client() as client:
+        client.get(url + "/api/v2/chat/account")
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            client.get(url + "/api/v2/chat/account")
+    assert idle.met == 1

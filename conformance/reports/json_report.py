@@ -62,6 +62,7 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         },
         "verdict": result.verdict,
         "requests": result.requests,
+        "resent": result.resent,
         "duration_s": result.duration_s,
         "seed": result.seed,
         "max_examples": result.max_examples,

@@ -148,6 +148,7 @@ def render(result: RunResult, console: Console) -> None:
         f"[{VERDICT_STYLE[result.verdict]}]verdict: {result.verdict}[/]  "
         f"MUST {_counts(must, 'failed')}; SHOULD {_counts(should, 'warnings')}; "
         f"{result.requests} requests in {result.duration_s:.1f} s"
+        + (f" ({result.resent} sent again: a keep-alive connection closed under them)" if result.resent else "")
     )
     if result.verdict == "fail":
         console.print(f"[dim]rerun the same requests with --seed {result.seed}[/]")
