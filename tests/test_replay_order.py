@@ -162,7 +162,7 @@ def _unshaped(data: dict[str, Any]) -> None:
         (_set("writes", "yes"), "its writes is 'yes'"),
         (_set("draws", {"UPD-MERGE/0": [{"no such kind": 1}]}), "its draws cannot be read"),
         (_set("statuses", None), "its statuses is None"),
-        (_unshaped, "exchange 6 of 330 is not a vcrpy interaction"),
+        (_unshaped, f"exchange 6 of {len(RECORDED['interactions'])} is not a vcrpy interaction"),
         (lambda data: data.update(metadata=["not", "a", "mapping"]), "not a cassette recorded by chat-conformance"),
     ],
 )
