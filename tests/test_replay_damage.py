@@ -208,7 +208,13 @@ def _write(data: dict[str, Any], path: Path) -> None:
     max_examples=60,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    # The suite runs its own properties inside this one (nested_given), as the round-trip test does.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.nested_given,
+    ],
 )
 @given(data=st.data())
 def test_a_damaged_cassette_replays_to_exit_3_naming_the_place_or_to_what_was_recorded(
