@@ -129,10 +129,27 @@ def is_valid(name: str, instance: Any, *, types_only: bool = False) -> bool:
     try:
         if _fast(name, types_only).is_valid(instance):
             return True
+        if not _ends_a_line(instance):  # the patterns are read alike but for `$` before a final newline
+            return False
     except (ValueError, TypeError, OverflowError, RecursionError):  # a value jsonschema-rs cannot take in
         pass
     slow = types_only_validator(name) if types_only else validator(name)
     return bool(slow.is_valid(instance))
+
+
+def _ends_a_line(instance: Any) -> bool:
+    """Whether any string in `instance` ends with a newline (walked without recursion: bodies nest deep)."""
+    pending = [instance]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if value.endswith("\n"):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def problems(name: str, instance: Any) -> list[tuple[str, str]]:
