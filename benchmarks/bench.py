@@ -6,6 +6,9 @@
    commands, wall clock from start to exit, against `python -c pass` started the same way; and a
    run against a URL target beside the replays of its JSON and YAML recordings (the ratio to keep
    at or below 0.25).
+   A run against a URL target (`serve` in a process of its own) against its floor: a bare httpx
+   loop sending the same requests over one connection, interpreter start included; and against
+   stock `schemathesis run` on the same target, in requests per second counted at the server.
 1. `chat-conformance run` (default settings) against the embedded server: seconds, requests/s, in two
    processes as by default and in one; and against faulty servers, as a ratio of the passing run's
    time: a failing run goes on to find each distinct failure, and shrinking them all is bounded.
@@ -17,13 +20,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -213,8 +220,95 @@ def commands() -> None:
     print(f"  chat-conformance run --replay cassettes/reference.json: {replayed:.2f} s")
 
 
+FLOOR = """
+import base64, json, sys
+import httpx
+tokens = json.loads(sys.argv[2])
+with httpx.Client() as client:
+    for exchange in json.load(open(sys.argv[1]))["interactions"]:
+        request = exchange["request"]
+        headers = {name: values[0] for name, values in request["headers"].items()}
+        role = headers.pop("X-Chat-Conformance-Credential", "none")
+        if role in tokens:
+            headers["Authorization"] = "Bearer " + tokens[role]
+        body = request["body"]
+        body = base64.b64decode(body["base64"]) if isinstance(body, dict) else (body or "").encode()
+        client.request(request["method"], request["uri"], headers=headers, content=body)
+"""
+URL_ROUNDS = 3
+
+
+METHODS = ("GET ", "PUT ", "POST ", "PATCH ", "DELETE ", "HEAD ", "OPTIONS ", "TRACE ")
+
+
+def _served_requests(log: Path) -> int:
+    """Requests `serve` has answered: it logs each as `METHOD role status rule`."""
+    return sum(1 for line in log.read_text(errors="replace").splitlines() if line.startswith(METHODS))
+
+
+def url_run() -> None:
+    """The suite against `serve` in its own process, beside its floor and stock schemathesis, in each round.
+
+    The floor sends the requests the run sent (recorded once; malformed credentials and bodies
+    as the run sent them) with httpx over one connection, from a fresh interpreter, as the suite
+    starts one: what any client in Python pays for these requests. Requests per second are
+    counted at the server, from its log of every request.
+    """
+    command = _command()
+    tokens = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
+    with tempfile.TemporaryDirectory() as folder, _serving(Path(folder) / "serve.log") as (url, log):
+        live = [command, "run", "--base-url", url, *tokens, "--seed", "1"]
+        subprocess.run([*live, "--record", f"{folder}/run.json"], capture_output=True, check=False)
+        floor = [sys.executable, "-c", FLOOR, f"{folder}/run.json", json.dumps(DEFAULT_TOKENS)]
+        stock = [
+            shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis")),
+            "run", str(spec.spec_path()), "--url", url, "-H", f"Authorization: {OWNER['Authorization']}",
+            "--seed", "1", "--max-examples", "25",
+        ]  # fmt: skip
+        ratios, rates = [], []
+        for _ in range(URL_ROUNDS):
+            counted = _served_requests(log)
+            suite_seconds = _seconds(*live)
+            suite_requests = _served_requests(log) - counted
+            floor_seconds = _seconds(*floor)
+            counted = _served_requests(log)
+            stock_seconds = _seconds(*stock)
+            stock_requests = _served_requests(log) - counted
+            ratios.append(suite_seconds / floor_seconds)
+            rates.append((suite_requests / suite_seconds) / (stock_requests / stock_seconds))
+            print(
+                f"  suite {suite_seconds:.2f} s ({suite_requests} requests), floor {floor_seconds:.2f} s,"
+                f" schemathesis {stock_seconds:.2f} s ({stock_requests} requests)"
+            )
+    print(f"URL target (serve in its own process), over {URL_ROUNDS} rounds:")
+    print(f"  suite / floor: {min(ratios):.2f}-{max(ratios):.2f} x (goal: at most 1.5)")
+    print(f"  requests/s, suite / schemathesis: {min(rates):.2f}-{max(rates):.2f} (goal: at least 5)")
+
+
+@contextlib.contextmanager
+def _serving(log: Path) -> Iterator[tuple[str, Path]]:
+    """`chat-conformance serve` on a free port, logging every request to `log`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with log.open("w") as out:
+        server = subprocess.Popen([_command(), "serve", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(url + spec.ACCOUNT_PATH, timeout=1)
+                break
+            time.sleep(0.1)
+        yield url, log
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     commands()
+    url_run()
     replays()
     one_seconds, one_rate = suite(workers=1)
     seconds, rate = suite(workers=2)

@@ -1,6 +1,7 @@
 """Fault-finding power, measured with a real mutation tool: cosmic-ray's mutants of the reference server.
 
     python benchmarks/mutation.py [--jobs 2] [--out mutation/] [--every-configuration] [--schemathesis]
+                                  [--max-requests N]
 
 cosmic-ray (pinned in constraints.txt) lists every mutation of the reference server's HTTP layer
 and store (`FILES`) and writes each mutant's code. Each mutant is put into a scratch copy of the
@@ -13,7 +14,8 @@ Survivors that cannot be seen from outside (equivalent) or lie outside what the 
 excused in `benchmarks/equivalent-mutants.toml`, each rule with its reason; any other survivor is a
 gap, printed with its diff. With `--schemathesis`, the same mutants are judged by stock
 `schemathesis run openapi/chat-accounts.yaml --checks all` with the owner's token against `serve`,
-as a user would try it. Results go to `mutation/results.json` and `mutation/session.sqlite`
+as a user would try it. With `--max-requests N`, every run of the suite is given that budget, as on
+a live account that shares its rate limit. Results go to `mutation/results.json` and `mutation/session.sqlite`
 (cosmic-ray's own session, readable with `cr-report`).
 """
 
@@ -47,6 +49,7 @@ EQUIVALENTS = ROOT / "benchmarks" / "equivalent-mutants.toml"
 SEED = "7"
 TIMEOUT_S = 60
 TOKENS = {"owner": "dev-owner-token", "admin": "dev-admin-token", "agent": "dev-agent-token"}
+RUN_OPTIONS: list[str] = []  # given to every run of the suite (--max-requests), set once by main
 
 
 @dataclass
@@ -260,6 +263,7 @@ def _suite_judges(scratch: Path, *options: str) -> Judgement:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         command = [sys.executable, "-m", "conformance", "run", "--seed", SEED, "--json", str(report), *options]
+        command += RUN_OPTIONS
         try:
             done = subprocess.run(command, env=_env(scratch), cwd=folder, capture_output=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -397,7 +401,10 @@ def main() -> None:
         "--schemathesis", action="store_true", help="judge the same mutants with stock schemathesis too"
     )
     parser.add_argument("--limit", type=int, help="judge only the first N mutants (a quick look)")
+    parser.add_argument("--max-requests", type=int, help="the budget of every run of the suite")
     args = parser.parse_args()
+    if args.max_requests is not None:
+        RUN_OPTIONS.extend(["--max-requests", str(args.max_requests)])
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
@@ -420,6 +427,7 @@ def main() -> None:
     figures = summary(found, configurations)
     if args.schemathesis:
         figures["stock schemathesis kills"] = _versus(found)
+    figures["max_requests"] = args.max_requests
     figures["seconds"] = round(time.monotonic() - started)
     (args.out / "results.json").write_text(json.dumps(figures, indent=2))
     for gap in figures.pop("gaps"):
