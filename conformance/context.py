@@ -124,6 +124,14 @@ class _Found:
             raise DistinctFailures.of(self.violations, self.deviations)
 
 
+# A property has three parts: its coverage (a few deterministic examples that reach every field,
+# kind of value and role the rule is about), its edges (every edge value, each sent once) and its
+# draws. A run sends them in that order, property by property (WHOLE); a run with a --max-requests
+# budget sends the coverage of every rule first (COVERAGE), then the rest (SEARCH) while the budget
+# lasts, so that a small budget still reaches every rule with what matters most.
+WHOLE, COVERAGE, SEARCH = "whole", "coverage", "search"
+
+
 @dataclass(frozen=True)
 class Options:
     """How deep and how safely to test."""
@@ -152,11 +160,19 @@ class Context:
         self.unanswered: list[NoResponse] = []  # requests of the current scenario that got no answer
         # What a property had found when the --max-requests budget ran out: it stands.
         self.found_before_budget: list[Deviations] = []
+        # Which part of each property a scenario sends (see PHASES); the runner sets it.
+        self.phase = WHOLE
+        self.searches = 0  # properties the current scenario ran that have a search part
         target.listeners.append(self._forget_on_write)
 
     def _forget_on_write(self, exchange: Exchange) -> None:
         if exchange.method not in ("GET", "HEAD"):
             self._current = None
+
+    @property
+    def covering(self) -> bool:
+        """Whether this phase sends coverage: requests a scenario sends once, outside its properties, are."""
+        return self.phase != SEARCH
 
     def role(self, name: str) -> Credential:
         return self.target.as_role(name)
@@ -215,7 +231,10 @@ class Context:
         """Run `probe` on every one of `items`, even after one failed; raise each distinct failure, as a property does.
 
         A probe that got no answer ends it as before: with the failures found so far, or as no answer.
+        Probes are coverage: a search phase sends none.
         """
+        if self.phase == SEARCH:
+            return
         found = _Found()
         try:
             for item in items:
@@ -239,17 +258,20 @@ class Context:
         *,
         max_examples: int | None = None,
         examples: Sequence[T] = (),
+        coverage: Sequence[T] = (),
     ) -> None:
-        """Run `test` on every one of `examples`, then on examples drawn from `strategy`; raise what failed.
+        """Run `test` on `coverage`, on each of `examples`, then on examples drawn from `strategy`; raise what failed.
 
-        The given examples (edge values) are each sent once: every one of them is also judged by
-        the response checks, ROBUST-NO-5XX among them. They are minimal already; a drawn failure is
-        shrunk. A property that fails goes on to find the other ways the target breaks the rule:
-        each distinct failure (conformance.distinct) is raised, in a group.
+        The given examples (coverage, then edge values) are each sent once: every one of them is
+        also judged by the response checks, ROBUST-NO-5XX among them. They are minimal already; a
+        drawn failure is shrunk. A property that fails goes on to find the other ways the target
+        breaks the rule: each distinct failure (conformance.distinct) is raised, in a group.
+        Which parts are sent is the phase's to say (see WHOLE).
         """
         found = _Found()
+        given_examples = [*(coverage if self.phase != SEARCH else ()), *(examples if self.phase != COVERAGE else ())]
         try:
-            for example in examples:
+            for example in given_examples:
                 try:
                     test(example)
                 except NoResponse as error:
@@ -258,6 +280,10 @@ class Context:
                     index = found.add(violation, example)
                     if index is not None:
                         found.minimal.add(index)
+            if self.phase == COVERAGE:
+                self.searches += 1
+                found.raise_them()
+                return
             key = self._next_property_key()
             given = self.draws.given(key) if self.draws is not None else None
             if given is not None:

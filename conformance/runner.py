@@ -27,7 +27,7 @@ import httpx
 from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import budget, catalog, checks, workers
-from conformance.context import Context, Options
+from conformance.context import COVERAGE, SEARCH, WHOLE, Context, Options
 from conformance.distinct import DistinctFailures
 from conformance.draws import Draws
 from conformance.exchange import Exchange
@@ -132,6 +132,7 @@ class Run:
         for scenario in checks.SCENARIOS:
             self.results[scenario.requirement_id].checks.append(scenario.name)
         self.done: set[str] = set()  # scenarios run (or skipped) so far
+        self.searching: set[str] = set()  # scenarios whose coverage ran, with draws or edges left to search
         target.listeners.append(self.judge)
 
     def judge(self, exchange: Exchange) -> None:
@@ -165,11 +166,13 @@ class Run:
         self.ctx.requirement_id = scenario.requirement_id
         self.ctx.unanswered.clear()
         self.ctx.found_before_budget.clear()
+        self.ctx.searches = 0
         sent = self.target.requests
         try:
             scenario.run(self.ctx)
         except Skip as skip:
-            result.skip_reason = str(skip)
+            if self.ctx.phase != SEARCH:  # its coverage judged it: a search that judged nothing more is no skip
+                result.skip_reason = str(skip)
         except Unsatisfiable:
             if self.ctx.unanswered:
                 count = len(self.ctx.unanswered)
@@ -184,9 +187,12 @@ class Run:
             result.could_not_judge(SuiteError(str(gone)))
             raise
         except BudgetSpent as spent:
-            result.skip_reason = str(spent)  # a failure found before the budget ran out still stands
-            for found in self.ctx.found_before_budget:
+            for found in self.ctx.found_before_budget:  # a failure found before the budget ran out stands
                 result.deviations.take(found)
+            if self.ctx.phase == SEARCH:  # its coverage judged it; what the budget cut short is said
+                result.notes.append("the --max-requests budget ran out during its search beyond its coverage")
+            else:
+                result.skip_reason = str(spent)
             raise
         except KeyboardInterrupt:
             result.could_not_judge(SuiteError(INTERRUPTED))  # what it judged so far is not a verdict
@@ -197,7 +203,9 @@ class Run:
             self._outcome(result, scenario, error)
         finally:
             result.exercised += self.target.requests - sent
-            result.notes.extend(self.ctx.notes.get(scenario.requirement_id, []))
+            result.notes.extend(n for n in self.ctx.notes.get(scenario.requirement_id, []) if n not in result.notes)
+            if self.ctx.phase == COVERAGE and self.ctx.searches:
+                self.searching.add(scenario.requirement_id)
         if self.ctx.unanswered and result.status is not Status.ERRORED:
             count = len(self.ctx.unanswered)
             result.notes.append(f"{count} example{'s' if count != 1 else ''} got no complete answer (see ROBUST-HTTP)")
@@ -351,15 +359,15 @@ def _judge(
         if state.ctx.options.writes:
             snapshot = _snapshot(target)
         state.ctx.snapshot = snapshot
-        for scenario in scenarios:
-            if observer:
-                observer.scenario_started(scenario.requirement_id)
-            before = target.requests
-            if scenario.requirement_id in LAST and snapshot is not None and _left_invalid(state):
-                restore(target, snapshot)
-            result = state.scenario(scenario)
-            if observer:
-                observer.scenario_finished(result, target.requests - before)
+        if state.ctx.options.max_requests is None:
+            _phase(state, scenarios, observer, snapshot, WHOLE)
+        else:
+            _phase(state, scenarios, observer, snapshot, COVERAGE)
+            if snapshot is not None:
+                restore(target, snapshot)  # the search starts from the account as the run found it
+            searching = [s for s in scenarios if s.requirement_id in state.searching]
+            searching = [s for s in searching if state.results[s.requirement_id].skip_reason is None]
+            _phase(state, searching, observer, snapshot, SEARCH)
     except TargetGone as gone:
         stopped = str(gone)
     except BudgetSpent as spent:
@@ -372,6 +380,23 @@ def _judge(
         if snapshot is not None:
             outcome = _restore(target, snapshot, keep_backup)
     return stopped, outcome
+
+
+def _phase(
+    state: Run, scenarios: list[checks.Scenario], observer: Observer | None, snapshot: dict | None, phase: str
+) -> None:
+    """Run `scenarios` in one phase (see conformance.context.WHOLE)."""
+    target = state.target
+    state.ctx.phase = phase
+    for scenario in scenarios:
+        if observer:
+            observer.scenario_started(scenario.requirement_id)
+        before = target.requests
+        if scenario.requirement_id in LAST and snapshot is not None and _left_invalid(state):
+            restore(target, snapshot)
+        result = state.scenario(scenario)
+        if observer:
+            observer.scenario_finished(result, target.requests - before)
 
 
 def _left_invalid(state: Run) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.exchange import Exchange
-from conformance.transport import NoResponse, Target, TargetGone
+from conformance.transport import BudgetSpent, NoResponse, Target, TargetGone
 
 _COPYING: contextvars.ContextVar[bool] = contextvars.ContextVar("copying", default=False)
 
@@ -77,6 +77,9 @@ def restore(target: Target, snapshot: dict[str, Any]) -> Restore:
     except (NoResponse, TargetGone) as error:
         sent = "" if put_status is None else f" after the restoring PUT got {put_status}"
         return Restore(True, False, f"billing could not be restored: the target gave no answer{sent} ({error})")
+    except BudgetSpent:  # the requests kept for restoring went on 429s: the budget is a promise too
+        sent = "" if put_status is None else f" after the restoring PUT got {put_status}"
+        return Restore(True, False, f"billing could not be restored within the --max-requests budget{sent}")
     if after is None:
         return Restore(
             True,

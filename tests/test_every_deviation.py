@@ -30,10 +30,10 @@ from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 
 RULE = "ROBUST-INVALID-REJECTED"
-THREE = [
+THREE = [  # in the order a run finds them: the coverage's packed bodies first (conformance.coverage)
     "a billing field of type string is an integer",
-    "a billing field of type string is a boolean",
     "a billing field of type integer is a number in a string",
+    "a billing field of type string is a boolean",
 ]
 CASSETTE = Path(__file__).resolve().parents[1] / "cassettes" / "reference.json"
 
@@ -97,7 +97,7 @@ class _Starts:
         pass
 
     def scenario_started(self, requirement_id: str) -> None:
-        self.at[requirement_id] = self.sent
+        self.at.setdefault(requirement_id, self.sent)  # a budgeted run's coverage phase comes first
 
     def scenario_finished(self, result: object, requests: int) -> None:
         self.sent += requests
@@ -105,19 +105,20 @@ class _Starts:
 
 def test_a_failure_found_before_the_budget_ran_out_stands() -> None:
     """The budget runs out amid the rule's edge values, after some of them failed: the rule fails."""
-    options = Options(seed=SEED, max_examples=1)
+    options = Options(seed=SEED, max_examples=1, max_requests=10_000)
     starts = _Starts()
     with BackgroundServer(faults.CoercesScalars()) as server:
         run(RunConfig(base_url=server.url, tokens=DEFAULT_TOKENS, options=options), starts)
-    # The same run again, its budget (less the requests kept to restore the account) spent 20
-    # requests into the rule: after an integer and a boolean were taken for strings.
-    budget = starts.at[RULE] + 20 + 3
+    # The same run again, its budget (less the requests kept to restore the account) spent 6
+    # requests into the rule's coverage: after the first wrong types were taken for strings.
+    budget = starts.at[RULE] + 6 + 3
     with BackgroundServer(faults.CoercesScalars()) as server:
         cut = run(RunConfig(base_url=server.url, tokens=DEFAULT_TOKENS, options=replace(options, max_requests=budget)))
     entry = cut.by_id()[RULE]
     assert "--max-requests" in (entry.skip_reason or "")
     assert entry.status.value == "failed" and cut.verdict == "fail"
-    assert [describe_faults(failure) for failure in entry.failures] == THREE[:2]
+    found = [describe_faults(failure) for failure in entry.failures]
+    assert found and set(found) < set(THREE)  # some, not all: the budget cut the rule short
     assert cut.by_id()["ROBUST-STATE-VALID"].status.value == "skipped"
 
 
@@ -181,7 +182,7 @@ def test_a_smaller_reproduction_with_fewer_faults_takes_the_place_of_one_with_mo
     found = Deviations(cap=3)
     found.add(_failure('{"billing": {"city": 5, "cycle": "1"}}'))
     found.add(_failure('{"billing": {"cycle": "1"}}'))
-    assert [describe_faults(failure) for failure in found] == [THREE[2]]
+    assert [describe_faults(failure) for failure in found] == [THREE[1]]  # the number in a string
 
 
 def test_deviations_past_the_cap_are_counted_not_kept() -> None:

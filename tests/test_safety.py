@@ -195,3 +195,11 @@ def test_a_restore_the_target_never_answers_says_whether_the_put_was_answered() 
     outcome = _restore(Silent({"billing": {"city": "Elsewhere"}}))
     assert not outcome.succeeded  # type: ignore[attr-defined]
     assert "the target gave no answer (" in outcome.message and "after the restoring PUT" not in outcome.message  # type: ignore[attr-defined]
+
+
+def test_a_restore_past_the_budget_is_reported_not_raised() -> None:
+    account = Account({"billing": {"city": "Elsewhere"}})
+    target = Target("http://t.example", {"owner": "restore-token"}, transport=httpx.MockTransport(account), limit=1)
+    outcome = restore(target, {"billing": ORIGINAL})  # the read fits the budget, the PUT does not
+    assert not outcome.succeeded and outcome.needed
+    assert "within the --max-requests budget" in outcome.message and account.put is None

@@ -3,7 +3,8 @@
 A run that records or replays is never split over two processes (`runner._splittable`), so its
 requests go out one after another in an order fixed by the examples, and an exchange's place is
 its index in the cassette. The recording also keeps which rule sent which exchanges (`rules` in
-the metadata: `[rule, first place, count]` for each rule that sent any), so that a replay names a
+the metadata: `[rule, first place, count]` for each rule that sent any, twice for a rule of a
+budgeted run, which sends its coverage first and its search later), so that a replay names a
 place as a person looks for it: "exchange 214 of 613, the 3rd of UPD-MERGE".
 """
 
@@ -69,9 +70,11 @@ def ordinal(number: int) -> str:
 def describe(place: int, total: int, spans: Sequence[Span]) -> str:
     """A place (counted from 0) as a person reads it: exchange 214 of 613, the 3rd of UPD-MERGE."""
     text = f"exchange {place + 1} of {total}"
+    earlier: dict[str, int] = {}  # a rule of a budgeted run sends in two spans: its coverage, then its search
     for rule, first, count in spans:
         if first <= place < first + count:
-            return f"{text}, the {ordinal(place - first + 1)} of {rule}"
+            return f"{text}, the {ordinal(earlier.get(rule, 0) + place - first + 1)} of {rule}"
+        earlier[rule] = earlier.get(rule, 0) + count
     if spans and place < spans[0][1]:
         return f"{text}, before the first rule (the account read before any write)"
     if spans and place >= spans[-1][1] + spans[-1][2]:

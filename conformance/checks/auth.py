@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance import generation, leeway
+from conformance import coverage, generation, leeway
 from conformance.checks.registry import response_check, scenario
 from conformance.context import Context
 from conformance.exchange import NO_CREDENTIAL, Credential, Exchange
@@ -69,7 +69,9 @@ def invalid_credentials(ctx: Context) -> None:
         kind = "an unknown bearer token" if credential.label == "unknown" else "a malformed Authorization header"
         _refused(ctx, request, credential, f"{request.method} with {kind}")
 
-    ctx.check_property(st.tuples(_probes(ctx), credentials), property_)
+    covered = [GET, NO_OP_PUT, GET, GET, NO_OP_PUT]
+    pairs = list(zip(covered, coverage.unknown_credentials(real), strict=True))
+    ctx.check_property(st.tuples(_probes(ctx), credentials), property_, coverage=pairs)
 
 
 def _account_fields(document: Any) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance import generation, spec
+from conformance import coverage, generation, spec
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.exchange import Exchange
@@ -60,4 +60,5 @@ def read_only_fields_never_change(ctx: Context) -> None:
             return  # an account that cannot be read at all is for ROLE-GET-ADMIN and ROBUST-STATE-VALID
         _expect_same(stored, after.response.json, exchange, "in a later GET")
 
-    ctx.check_property(generation.read_only_edits(start.response.json), property_)
+    edits = generation.read_only_edits(start.response.json)
+    ctx.check_property(edits, property_, coverage=coverage.read_only_edits(start.response.json))

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance import generation, leeway
+from conformance import coverage, generation, leeway
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.failures import Skip, Violation, expect_status
@@ -89,7 +89,7 @@ def owner_can_update(ctx: Context) -> None:
 
     every_media_type = [({"first_name": "Conformance"}, media_type) for media_type in generation.JSON_MEDIA_TYPES]
     pairs = st.tuples(generation.billing_updates(), st.sampled_from(generation.JSON_MEDIA_TYPES))
-    ctx.check_property(pairs, property_, max_examples=ctx.examples(0.4), examples=every_media_type)
+    ctx.check_property(pairs, property_, max_examples=ctx.examples(0.4), coverage=every_media_type)
 
 
 def _refused_for(ctx: Context, role: str, allowed: set[int], what: str) -> None:
@@ -97,7 +97,8 @@ def _refused_for(ctx: Context, role: str, allowed: set[int], what: str) -> None:
         statuses = leeway.refusal(allowed, request.well_formed)
         ctx.refused("PUT", ctx.role(role), request.content, request.content_type, statuses, what)
 
-    ctx.check_property(generation.owner_updates(), property_, max_examples=ctx.examples(0.6))
+    updates = generation.owner_updates()
+    ctx.check_property(updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.owner_updates())
 
 
 @scenario("ROLE-PUT-ADMIN", Needs(all_roles=("admin",), writes=True))

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance import generation, leeway, spec
+from conformance import coverage, generation, leeway, spec
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.exchange import Exchange
@@ -47,7 +47,7 @@ def updates_apply(ctx: Context) -> None:
                 exchange=exchange,
             )
 
-    ctx.check_property(generation.billing_updates(), property_)
+    ctx.check_property(generation.billing_updates(), property_, coverage=coverage.billing_updates())
 
 
 class _Judged:
@@ -85,7 +85,7 @@ def updates_persist(ctx: Context) -> None:
                 exchange=exchange,
             )
 
-    ctx.check_property(generation.billing_updates(), property_)
+    ctx.check_property(generation.billing_updates(), property_, coverage=coverage.billing_updates()[:1])
     judged.done("no PUT was answered 200, so nothing could be read back")
 
 
@@ -114,7 +114,9 @@ def updates_are_idempotent(ctx: Context) -> None:
                 exchange=second,
             )
 
-    ctx.check_property(generation.billing_updates(), property_, max_examples=ctx.examples(0.6))
+    ctx.check_property(
+        generation.billing_updates(), property_, max_examples=ctx.examples(0.6), coverage=coverage.billing_updates()[1:]
+    )
     judged.done("no PUT was answered 200")
 
 
@@ -150,5 +152,5 @@ def updates_merge(ctx: Context) -> None:
                 exchange=exchange,
             )
 
-    ctx.check_property(pairs, property_, max_examples=ctx.examples(0.6))
+    ctx.check_property(pairs, property_, max_examples=ctx.examples(0.6), coverage=coverage.merges())
     judged.done("no PUT was answered 200")

@@ -52,6 +52,10 @@ def test_robust_allow_judges_only_the_methods_other_than_get_and_put() -> None:
     assert unsupported_methods_say_which_are(_method("PUT", 403, None), context()) is None
 
 
+def test_robust_allow_leaves_a_429_to_the_retry() -> None:
+    assert unsupported_methods_say_which_are(_method("DELETE", 429, None), context()) is None
+
+
 class NewWrongDateEveryTime(faults.Fault):
     """A mock that generates every answer anew, create_date always in the wrong format (SHAPE-ACCOUNT's)."""
 
