@@ -99,11 +99,11 @@ def _exchanges(draw: st.DrawFn, data: dict[str, Any]) -> Damage:
         return Damage(kind, at + 1, "", True)
     if kind == "moved":
         to = draw(st.integers(0, count - 1).filter(lambda n: n != at))
-        before = [_key(interaction) for interaction in interactions]
+        before = [json.dumps(interaction, sort_keys=True, default=repr) for interaction in interactions]
         interactions.insert(to, interactions.pop(at))
-        # Among requests all alike, only the answers change places: the run may see nothing of it.
-        alike = before == [_key(interaction) for interaction in interactions]
-        return Damage(kind, min(at, to), f"to {to}" + (" (among alike requests)" if alike else ""), not alike)
+        # Among exchanges all alike, nothing changes places that the run could see.
+        alike = before == [json.dumps(interaction, sort_keys=True, default=repr) for interaction in interactions]
+        return Damage(kind, min(at, to), f"to {to}" + (" (among alike exchanges)" if alike else ""), not alike)
     if kind == "added":
         added = copy.deepcopy(interactions[at])
         how = draw(st.sampled_from(["method", "credential", "query"]))
@@ -121,7 +121,7 @@ def _exchanges(draw: st.DrawFn, data: dict[str, Any]) -> Damage:
         code = draw(st.sampled_from([200, 204, 400, 401, 403, 404, 422, 429, 500, 503]))
         changed = code != response["status"]["code"]
         response["status"]["code"] = code
-        return Damage(kind, at, str(code), False) if changed else Damage("unchanged", at, "", False)
+        return Damage(kind, at, str(code), True) if changed else Damage("unchanged", at, "", False)
     body = draw(
         st.one_of(
             st.sampled_from(["", "not JSON", "{}", "[]", "null", '{"billing": {}}']),
@@ -129,8 +129,9 @@ def _exchanges(draw: st.DrawFn, data: dict[str, Any]) -> Damage:
             st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=5)).map(json.dumps),
         )
     )
+    changed = body != response["body"]["string"]
     response["body"]["string"] = body
-    return Damage(kind, at, repr(body)[:40], False)
+    return Damage(kind, at, repr(body)[:40], True) if changed else Damage("unchanged", at, "", False)
 
 
 def _metadata(draw: st.DrawFn, data: dict[str, Any], recorded: Recorded) -> Damage:
@@ -247,10 +248,12 @@ def test_a_damaged_cassette_replays_to_exit_3_naming_the_place_or_to_what_was_re
     # The terminal lays text out (a tab in a recorded body becomes spaces, long lines wrap): compare words.
     assert " ".join(first["message"].split()) in " ".join(shown.split()) and first["message"] in report["error"]
     assert "Re-record it: chat-conformance run" in report["error"] and "--record" in report["error"]
-    if first["kind"] in ("exchange", "unplayed"):
+    if first["kind"] in ("exchange", "unplayed", "edited"):
         assert f"{first['place']} " in first["message"]
         if damage.at is not None:
             assert first["place"] >= damage.at + 1, (damage, first)  # nothing before the damage differs
+        if damage.kind in ("status", "body"):  # a response edited is named at its own place
+            assert first["kind"] == "edited" and first["place"] == damage.at + 1, (damage, first)
         return
     # The traffic lined up: the differences are exactly the recorded outcomes the replay did not find.
     assert damage.kind not in ("removed", "duplicated", "added"), damage

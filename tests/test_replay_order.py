@@ -128,6 +128,30 @@ def test_rejudging_still_needs_the_traffic_to_line_up(tmp_path: Path, capsys: py
     assert code == 3 and report["replay"]["differences"][0]["kind"] == "exchange"
 
 
+def _merge_get(data: dict[str, Any]) -> int:
+    """The place of UPD-MERGE's first GET: the read its check compares the kept fields with."""
+    _, first, count = next(span for span in data["metadata"][METADATA_KEY]["rules"] if span[0] == "UPD-MERGE")
+    return next(n for n in range(first, first + count) if data["interactions"][n]["request"]["method"] == "GET")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_response_edited_so_that_no_rule_notices_is_still_exit_3_naming_it(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Billing emptied in the read UPD-MERGE compares with: nothing left to keep, so the rule would still pass."""
+    place = _merge_get(RECORDED)
+
+    def emptied(data: dict[str, Any]) -> None:
+        data["interactions"][place]["response"]["body"]["string"] = '{"billing": {}}'
+
+    for extra in ((), ("--rejudge",)):  # an edited response is not the recorded traffic, rejudged or not
+        code, report, shown = _replayed(_cassette(tmp_path, suffix, emptied), capsys, *extra)
+        assert code == 3 and report["verdict"] == "error"
+        first = report["replay"]["differences"][0]
+        assert first["kind"] == "edited" and first["place"] == place + 1
+        assert "of UPD-MERGE" in first["where"] and "was changed after it was recorded" in " ".join(shown.split())
+
+
 def test_rejudge_goes_with_replay_only() -> None:
     assert cli.main(["run", "--rejudge"]) == 2
 

@@ -17,14 +17,14 @@ from typing import Any
 from conformance.results import RequirementResult, RunResult, Status
 
 # Differences in the traffic itself: the recorded run cannot be played, whatever is asked.
-TRAFFIC = ("exchange", "unplayed")
+TRAFFIC = ("exchange", "unplayed", "edited")
 
 
 @dataclass(frozen=True)
 class Difference:
     """One way the replay was not its recording; `kind` says which fields it has (see report.schema.json)."""
 
-    kind: str  # exchange (a request out of place or past the end), unplayed, outcome, verdict or requests
+    kind: str  # exchange (a request out of place or past the end), unplayed, edited, outcome, verdict, requests
     message: str
     place: int | None = None  # counted from 1, the exchange's place in the cassette
     where: str | None = None  # the place as a person reads it: exchange 214 of 613, the 3rd of UPD-MERGE

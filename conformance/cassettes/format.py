@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -125,6 +126,16 @@ def remember_yaml(text: str) -> None:
 def dump_json(data: dict[str, Any]) -> str:
     """vcrpy's JSON layout, except that a body that is not text is kept as base64 instead of refused."""
     return json.dumps(_bodies_as_base64(data), indent=2) + "\n"
+
+
+def response_digest(response: Any) -> str:
+    """A short digest of one recorded response, as written and as read back in either format.
+
+    The recording keeps one per exchange (`responses` in the metadata), so that a replay can tell
+    a response edited since, even one whose edit changes no rule's outcome.
+    """
+    text = json.dumps(response, sort_keys=True, default=_as_base64, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _cached(data: Any) -> str:

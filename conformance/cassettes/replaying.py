@@ -29,6 +29,7 @@ from conformance.cassettes.format import (
     comparable_body,
     library_versions,
     load,
+    response_digest,
     sender,
     serializer_for,
 )
@@ -80,9 +81,17 @@ class CassetteTransport(httpx.BaseTransport):
     longer the recorded run.
     """
 
-    def __init__(self, interactions: list[dict[str, Any]], tokens: Mapping[str, str], spans: list[Span]) -> None:
+    def __init__(
+        self,
+        interactions: list[dict[str, Any]],
+        tokens: Mapping[str, str],
+        spans: list[Span],
+        digests: list[str] | None = None,
+    ) -> None:
         self._who = sender(tokens)
         self._spans = spans
+        # One per response as recorded; none in a cassette recorded before they were kept.
+        self._digests = digests if digests is not None and len(digests) == len(interactions) else None
         self._recorded: list[tuple[Key, str]] = []
         self._responses = []
         for interaction in interactions:
@@ -110,8 +119,21 @@ class CassetteTransport(httpx.BaseTransport):
             sent = _shown(request.method, str(request.url), who, body)
             self.difference, reason = self._out_of_place(place, key, sent)
             raise NotRecorded(self.difference, reason)
+        if self._digests is not None and response_digest(self._responses[place]) != self._digests[place]:
+            self.difference, reason = self._edited(place)
+            raise NotRecorded(self.difference, reason)
         self.played += 1
         return _response(self._responses[place], request)
+
+    def _edited(self, place: int) -> tuple[Difference, str]:
+        """The difference of a response changed since it was recorded, and why."""
+        where, recorded = self.where(place), self._recorded[place][1]
+        reason = f"the response at {where} was changed after it was recorded"
+        message = (
+            f"the response at {where} ({recorded}) was changed after it was recorded: "
+            "its status, headers or body are not those the recorded run was judged on"
+        )
+        return Difference("edited", message, place=place + 1, where=where, recorded=recorded), reason
 
     def _out_of_place(self, place: int, key: Key, sent: str) -> tuple[Difference, str]:
         """The difference at `place`, and why, as said after the request sent."""
@@ -180,7 +202,9 @@ class Replay:
             support_created=recorded["support_created"],
             max_requests=recorded.get("max_requests"),  # absent from cassettes older than the option
         )
-        self.transport = CassetteTransport(self.interactions, self.tokens, spans_of(recorded.get("rules")))
+        digests = recorded.get("responses")
+        digests = digests if isinstance(digests, list) and all(isinstance(d, str) for d in digests) else None
+        self.transport = CassetteTransport(self.interactions, self.tokens, spans_of(recorded.get("rules")), digests)
         return RunConfig(
             base_url=recorded["base_url"],
             tokens=self.tokens,
