@@ -37,6 +37,18 @@ def _in_tmp_cwd(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _no_cassette_left_open() -> Iterator[None]:
+    """vcrpy patches httpx while a cassette is open; one left open would slow every later test and record it."""
+    import httpx
+
+    sending = httpx.HTTPTransport.handle_request
+    yield
+    left = httpx.HTTPTransport.handle_request is not sending
+    httpx.HTTPTransport.handle_request = sending  # type: ignore[method-assign]
+    assert not left, "a vcrpy cassette was left open: httpx is still patched after the test"
+
+
 @pytest.fixture
 def collector_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """A garbage collection at every allocation, each running code that needs some stack, as finalizers do.

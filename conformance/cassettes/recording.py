@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import vcr
+from vcr.persisters.filesystem import FilesystemPersister
 
 from conformance.cassettes.format import METADATA_KEY, credential_labeller, library_versions, serializer_for
 from conformance.cassettes.places import RuleSpans
@@ -42,7 +43,27 @@ def _sent_from(thread: int) -> Callable[[Any], Any]:
     return keep
 
 
-def _recorder(tokens: Mapping[str, str | None], kind: str, thread: int) -> vcr.VCR:
+class _Saving:
+    """vcrpy's file persister, keeping why a cassette could not be written instead of raising it.
+
+    When saving raises inside vcrpy's `use_cassette`, the patches it put on httpx stay until the
+    collector happens to find them, and every later request of the process goes through them.
+    """
+
+    def __init__(self) -> None:
+        self.error: str | None = None
+
+    def load_cassette(self, path: str, serializer: Any) -> Any:
+        return FilesystemPersister.load_cassette(path, serializer)
+
+    def save_cassette(self, path: str, data: Any, serializer: Any) -> None:
+        try:
+            FilesystemPersister.save_cassette(path, data, serializer)
+        except Exception as error:
+            self.error = f"{type(error).__name__}: {error}"
+
+
+def _recorder(tokens: Mapping[str, str | None], kind: str, thread: int, saving: _Saving) -> vcr.VCR:
     secrets = tuple(token for token in tokens.values() if token)
     recorder = vcr.VCR(
         record_mode="all",
@@ -53,6 +74,7 @@ def _recorder(tokens: Mapping[str, str | None], kind: str, thread: int) -> vcr.V
         decode_compressed_response=True,
     )
     recorder.register_serializer(kind, ScrubbingSerializer(kind, secrets))
+    recorder.register_persister(saving)
     return recorder
 
 
@@ -87,14 +109,16 @@ def record(path: Path, tokens: Mapping[str, str | None]) -> Iterator[Recording]:
     """
     recording = Recording(Draws(tokens))
     path.unlink(missing_ok=True)
+    saving = _Saving()
     try:
-        with _recorder(tokens, serializer_for(path), threading.get_ident()).use_cassette(str(path)) as cassette:
+        with _recorder(tokens, serializer_for(path), threading.get_ident(), saving).use_cassette(str(path)) as cassette:
             recording.cassette = cassette
             yield recording
     except Exception as error:
         if not recording.finished:
             raise
         recording.error = f"{type(error).__name__}: {error}"
+    recording.error = recording.error or saving.error
 
 
 def run_metadata(result: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import os
 import signal
 import sys
@@ -221,10 +220,6 @@ def _run(config: Any, err: Any, interrupts: _Interrupts, watch: Any = None) -> A
     from conformance.reports import terminal
     from conformance.runner import run
 
-    # What is loaded by now (schemathesis, hypothesis, httpx and their modules) lives as long as the
-    # command: frozen, the collector stops walking it on every pass the run's allocations trigger.
-    gc.collect()
-    gc.freeze()
     with terminal.ProgressDisplay(err) as progress:
         observer = progress if watch is None else watch(progress)
         return run(dataclasses.replace(config, interrupted=interrupts.heard), observer=observer)
