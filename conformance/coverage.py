@@ -162,7 +162,8 @@ def unknown_credentials(real_tokens: set[str]) -> list[Credential]:
         unknown += "0"
     return [
         Credential("unknown", f"Bearer {unknown}"),
-        Credential("malformed", f"Basic {some_token}"),
+        Credential("malformed", f"Basic {some_token}"),  # a scheme that sorts before Bearer
+        Credential("malformed", f"Token {some_token}"),  # and one after it
         Credential("malformed", some_token),  # a real token with no scheme
         Credential("malformed", "Bearer"),  # the scheme with no token
         Credential("malformed", ""),

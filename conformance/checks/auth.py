@@ -69,7 +69,7 @@ def invalid_credentials(ctx: Context) -> None:
         kind = "an unknown bearer token" if credential.label == "unknown" else "a malformed Authorization header"
         _refused(ctx, request, credential, f"{request.method} with {kind}")
 
-    covered = [GET, NO_OP_PUT, GET, GET, NO_OP_PUT]
+    covered = [GET, NO_OP_PUT, GET, GET, GET, NO_OP_PUT]
     pairs = list(zip(covered, coverage.unknown_credentials(real), strict=True))
     ctx.check_property(st.tuples(_probes(ctx), credentials), property_, coverage=pairs)
 
