@@ -1,6 +1,6 @@
 """Where a run against a URL target spends its time: the suite's own work, by library, beside the HTTP.
 
-    python benchmarks/profile.py [--seed 1] [--top 15]
+    python benchmarks/costs.py [--seed 1] [--top 15]
 
 `chat-conformance serve` runs in a process of its own; a default run against it is profiled here
 with cProfile, from the command's entry to its report, imports included. Time is summed by where
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
     tokens = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
-    with _serving(Path(sys.argv[0]).with_name("profile-serve.log").resolve()) as (url, log):
+    with _serving(Path(sys.argv[0]).with_name("costs-serve.log").resolve()) as (url, log):
         profile = cProfile.Profile()
         profile.enable()
         code = cli.main(["run", "--base-url", url, *tokens, "--seed", args.seed])
@@ -67,8 +67,14 @@ def main() -> None:
     print(f"exit {code}; {total:.2f} s profiled (cProfile slows the suite's own work more than the waits)")
     for name, seconds in summary(stats).most_common():
         print(f"  {seconds:6.2f} s  {100 * seconds / total:5.1f} %  {name}")
-    print(f"\nthe suite's functions that cost most (cumulative), top {args.top}:")
-    stats.sort_stats("cumulative").print_stats(r"conformance/", args.top)
+    others = [
+        (own, f"{path}:{line}({name})")
+        for (path, line, name), (_c, _p, own, _cum, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+        if _group(f"{path}:{line}({name})").startswith("other")
+    ]
+    print(f"\nthe costliest of the rest, by own time, top {args.top}:")
+    for own, where in sorted(others, reverse=True)[: args.top]:
+        print(f"  {own:6.2f} s  {where}")
 
 
 if __name__ == "__main__":
