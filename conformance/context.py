@@ -160,7 +160,7 @@ class Context:
         self.unanswered: list[NoResponse] = []  # requests of the current scenario that got no answer
         # What a property had found when the --max-requests budget ran out: it stands.
         self.found_before_budget: list[Deviations] = []
-        # Which part of each property a scenario sends (see PHASES); the runner sets it.
+        # Which part of each property a scenario sends (see WHOLE); the runner sets it.
         self.phase = WHOLE
         self.searches = 0  # properties the current scenario ran that have a search part
         target.listeners.append(self._forget_on_write)
