@@ -47,6 +47,8 @@ def test_requirements_prints_the_catalog() -> None:
         (["run", "--max-examples", "0"], "--max-examples: must be at least 1"),
         (["run", "--rate-limit", "fast"], "rate limit 'fast' is not of the form N/s or N/m"),
         (["run", "--base-url", "ftp://x"], "--base-url 'ftp://x' must be an http:// or https:// URL"),
+        (["run", "--base-url", "http://[::1"], "--base-url 'http://[::1' is not a URL: Invalid IPv6 URL"),
+        (["run", "--base-url", "http://h:99999"], "--base-url 'http://h:99999' is not a URL: Port out of range"),
         (["run", "--bogus"], "unrecognized arguments: --bogus"),
         (["run", "--workers", "3"], "--workers: invalid choice: 3"),
         (["run", "--workers", "2", "--base-url", "http://127.0.0.1:9"], "--workers 2 splits the run"),

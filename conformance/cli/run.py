@@ -108,7 +108,14 @@ def add_parser(commands: Any) -> None:
 
 
 def _check_base_url(url: str) -> str:
-    parts = urlsplit(url)
+    import httpx
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+        httpx.URL(url)  # what the client will send to: it may refuse more than urlsplit does
+    except (ValueError, httpx.InvalidURL) as error:
+        raise UsageError(f"--base-url {url!r} is not a URL: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--base-url {url!r} must be an http:// or https:// URL with a host")
     if parts.query or parts.fragment:
@@ -302,16 +309,11 @@ def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts, unwrit
 
 def _write_reports(args: argparse.Namespace, result: Any) -> list[str]:
     """Write every report asked for; why each that could not be written failed (the others are written)."""
-    from conformance.reports import badge, html, json_report, junit
-
-    def page(result: Any, path: Path) -> None:
-        html.write([("run", json_report.to_dict(result))], path)
-
     writers = (
-        ("--json", args.json, json_report.write),
-        ("--junit-xml", args.junit_xml, junit.write),
-        ("--html", args.html, page),
-        ("--badge", args.badge, badge.write),
+        ("--json", args.json, _json),
+        ("--junit-xml", args.junit_xml, _junit),
+        ("--html", args.html, _page),
+        ("--badge", args.badge, _badge),
     )
     failed = []
     for option, path, write in writers:
@@ -322,6 +324,31 @@ def _write_reports(args: argparse.Namespace, result: Any) -> list[str]:
         except Exception as error:  # the verdict is known: one output failing must not cost the others
             failed.append(f"{option} {path}: {_reason(error)}")
     return failed
+
+
+# Each writer imports its renderer: a run asks for few of them, and the HTML one loads a Markdown parser.
+def _json(result: Any, path: Path) -> None:
+    from conformance.reports import json_report
+
+    json_report.write(result, path)
+
+
+def _junit(result: Any, path: Path) -> None:
+    from conformance.reports import junit
+
+    junit.write(result, path)
+
+
+def _page(result: Any, path: Path) -> None:
+    from conformance.reports import html, json_report
+
+    html.write([("run", json_report.to_dict(result))], path)
+
+
+def _badge(result: Any, path: Path) -> None:
+    from conformance.reports import badge
+
+    badge.write(result, path)
 
 
 def _reason(error: Exception) -> str:
