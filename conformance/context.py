@@ -5,12 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity, given
-from hypothesis import strategies as st
-from hypothesis.errors import Flaky, Unsatisfiable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from conformance.distinct import Deviations, DistinctFailures
 from conformance.draws import Draws, Recorder
@@ -19,7 +14,15 @@ from conformance.failures import Violation, expect_status
 from conformance.results import MAX_FAILURES_KEPT
 from conformance.transport import BudgetSpent, NoResponse, Target
 
+# hypothesis is imported where examples are drawn: a replay draws none (see conformance.lazy).
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+
 T = TypeVar("T")
+
+
+class NoExample(Exception):
+    """No example of a property could be judged: each was refused before it was sent, or got no complete answer."""
 
 
 @contextlib.contextmanager
@@ -253,14 +256,16 @@ class Context:
 
     def check_property(
         self,
-        strategy: st.SearchStrategy[T],
+        strategy: Callable[[], st.SearchStrategy[T]],
         test: Callable[[T], None],
         *,
         max_examples: int | None = None,
         examples: Sequence[T] = (),
         coverage: Sequence[T] = (),
     ) -> None:
-        """Run `test` on `coverage`, on each of `examples`, then on examples drawn from `strategy`; raise what failed.
+        """Run `test` on `coverage`, on each of `examples`, then on examples drawn from `strategy()`; raise what failed.
+
+        The strategy is made only to draw: a replay gives the examples its recording kept.
 
         The given examples (coverage, then edge values) are each sent once: every one of them is
         also judged by the response checks, ROBUST-NO-5XX among them. They are minimal already; a
@@ -313,16 +318,20 @@ class Context:
                 found.add(violation, example)
             answered += 1
         if examples and not answered:
-            raise Unsatisfiable("none of the examples got a complete answer")
+            raise NoExample("none of the examples got a complete answer")
 
     def _draw(
         self,
-        strategy: st.SearchStrategy[T],
+        strategy: Callable[[], st.SearchStrategy[T]],
         test: Callable[[T], None],
         key: str,
         max_examples: int | None,
         found: _Found,
     ) -> None:
+        import hypothesis
+        from hypothesis import HealthCheck, Phase, Verbosity, given
+        from hypothesis.errors import Flaky, Unsatisfiable
+
         examples = max_examples or self.options.max_examples
         settings = hypothesis.settings(
             max_examples=examples,
@@ -363,7 +372,7 @@ class Context:
                 if index is not None and index not in found.minimal:
                     raise found.origin(index)(failed)
 
-        run = hypothesis.seed(self.options.seed)(settings(given(strategy)(answered)))
+        run = hypothesis.seed(self.options.seed)(settings(given(strategy())(answered)))
         with _seed_alone_decides():
             try:
                 run()
@@ -374,6 +383,8 @@ class Context:
                 # ending stands unless the rule failed anyway: a failure that did not fail again
                 # (Flaky) or a check that broke beside it. Such a property is not kept either.
                 if not found.violations:
+                    if isinstance(error, Unsatisfiable):
+                        raise NoExample(str(error)) from error
                     raise
                 if isinstance(error, Flaky) or not _only_failures(error):
                     return

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import spec
+from conformance.lazy import strategies as st
 
 # JSON Schema counts 1.0 and 1e308 as integers (no fractional part), so they are edges of the type.
 INTEGERS: tuple[int | float, ...] = (

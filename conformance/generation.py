@@ -16,10 +16,9 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import jsontext, lenient_json, rfc8259, spec
 from conformance.exchange import Credential
+from conformance.lazy import strategies as st
 
 MODES = ("positive", "negative")  # schemathesis's: valid against the description, or not
 # The suite's own: a request every conformant server accepts from the owner (a plausible update, or
@@ -116,26 +115,40 @@ VOCABULARY = (  # noqa: SIM905 - a list of words reads best as words
     "Eden Elm Fern Finch Ford Glen Gray Hale Hart Hazel Heath Holly Ivy Jade Kent Lake Lane Lark Lee "
     "Linden Marsh Maple Mead Moss North Oak Park Pine Quinn Reed Ridge Rowan Sage Shaw Stone Vale West"
 ).split()
-_word = st.sampled_from(VOCABULARY)
-# A phrase of one or two words, as one choice too.
-_words = st.sampled_from(VOCABULARY + [f"{first} {second}" for first in VOCABULARY for second in VOCABULARY])
-_PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
-    "additional_info": _words,
-    "address1": st.builds("{} {} Street".format, st.integers(1, 9999), _word),
-    "address2": st.builds("Suite {}".format, st.integers(1, 999)),
-    "city": _words,
-    "company": st.builds("{} Inc".format, _words),
-    "country_code": st.sampled_from(["US", "GB", "DK", "FR", "DE", "BR", "JP", "AU", "CA", "NZ"]),
-    "cycle": st.sampled_from([1, 12]),
-    "email": st.builds("{}{}@{}.example".format, _word.map(str.lower), st.integers(0, 999), _word.map(str.lower)),
-    "first_name": _word,
-    "last_name": _word,
-    # Built from numbers rather than drawn from a regex, which costs ten times as much per example.
-    "phone": st.builds("+{}{}".format, st.integers(1, 9), st.integers(100_000, 99_999_999_999)),
-    "postal_code": st.integers(0, 99_999).map("{:05d}".format),
-    "state": _words,
-}
-assert set(_PLAUSIBLE) == set(spec.BILLING_FIELDS), "every billing field needs a plausible value"
+
+
+@cache
+def _word() -> st.SearchStrategy[str]:
+    return st.sampled_from(VOCABULARY)
+
+
+@cache
+def _words() -> st.SearchStrategy[str]:
+    """A phrase of one or two words, as one choice too."""
+    return st.sampled_from(VOCABULARY + [f"{first} {second}" for first in VOCABULARY for second in VOCABULARY])
+
+
+@cache
+def _plausible() -> dict[str, st.SearchStrategy[Any]]:
+    word, words = _word(), _words()
+    plausible = {
+        "additional_info": words,
+        "address1": st.builds("{} {} Street".format, st.integers(1, 9999), word),
+        "address2": st.builds("Suite {}".format, st.integers(1, 999)),
+        "city": words,
+        "company": st.builds("{} Inc".format, words),
+        "country_code": st.sampled_from(["US", "GB", "DK", "FR", "DE", "BR", "JP", "AU", "CA", "NZ"]),
+        "cycle": st.sampled_from([1, 12]),
+        "email": st.builds("{}{}@{}.example".format, word.map(str.lower), st.integers(0, 999), word.map(str.lower)),
+        "first_name": word,
+        "last_name": word,
+        # Built from numbers rather than drawn from a regex, which costs ten times as much per example.
+        "phone": st.builds("+{}{}".format, st.integers(1, 9), st.integers(100_000, 99_999_999_999)),
+        "postal_code": st.integers(0, 99_999).map("{:05d}".format),
+        "state": words,
+    }
+    assert set(plausible) == set(spec.BILLING_FIELDS), "every billing field needs a plausible value"
+    return plausible
 
 
 def _subsets(count: int) -> st.SearchStrategy[int]:
@@ -152,14 +165,17 @@ def _chosen(fields: Iterable[str], subset: int) -> list[str]:
     return [name for bit, name in enumerate(fields) if subset >> bit & 1]
 
 
-_SOME_BILLING_FIELDS = _subsets(len(spec.BILLING_FIELDS))
-
-
-@st.composite
-def billing_updates(draw: st.DrawFn) -> dict[str, Any]:
+@cache
+def billing_updates() -> st.SearchStrategy[dict[str, Any]]:
     """Billing changes a real owner might send: some documented fields, plausible values."""
-    chosen = _chosen(spec.BILLING_FIELDS, draw(_SOME_BILLING_FIELDS))
-    return {name: draw(_PLAUSIBLE[name]) for name in chosen}
+    plausible, some_fields = _plausible(), _subsets(len(spec.BILLING_FIELDS))
+
+    @st.composite
+    def update(draw: st.DrawFn) -> dict[str, Any]:
+        chosen = _chosen(spec.BILLING_FIELDS, draw(some_fields))
+        return {name: draw(plausible[name]) for name in chosen}
+
+    return update()
 
 
 # How clients declare a JSON body: most add a charset parameter, which names the same media type.
@@ -183,7 +199,7 @@ def owner_updates() -> st.SearchStrategy[GeneratedRequest]:
 
 
 def full_billing() -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries(_PLAUSIBLE)
+    return st.fixed_dictionaries(_plausible())
 
 
 # --- read-only edits --------------------------------------------------------------------------------
@@ -193,16 +209,14 @@ def _plan_values(kind: str | None) -> st.SearchStrategy[Any]:
     if kind == "boolean":
         return st.booleans()
     if kind == "string":
-        return _words
+        return _words()
     return st.one_of(st.integers(0, 10_000), st.just("unlimited"))  # a limit: a count or "unlimited"
-
-
-_PLAN_VALUES = {name: _plan_values(field.get("type")) for name, field in spec.component("Plan")["properties"].items()}
 
 
 def _changed_plan_field(plan: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """One plan field with a new value of its documented type."""
-    changed = {name: values.filter(_differs_from(plan.get(name))) for name, values in _PLAN_VALUES.items()}
+    fields = spec.component("Plan")["properties"].items()
+    changed = {name: _plan_values(field.get("type")).filter(_differs_from(plan.get(name))) for name, field in fields}
     return st.sampled_from(spec.PLAN_FIELDS).flatmap(lambda name: changed[name].map(lambda new: {name: new}))
 
 
@@ -210,29 +224,28 @@ def _differs_from(current: Any) -> Callable[[Any], bool]:
     return lambda value: value != current
 
 
-_MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1))
-_SOME_READ_ONLY_FIELDS = _subsets(len(spec.READ_ONLY_FIELDS))
-
-
 def read_only_edits(account: Any) -> st.SearchStrategy[dict[str, Any]]:
     """A PUT body that gives at least one read-only field a new value, sometimes with billing too."""
     account = account if isinstance(account, dict) else {}  # whatever the target answered
     edits: dict[str, st.SearchStrategy[Any]] = {
         "account_key": st.text(alphabet=string.ascii_letters + string.digits, min_size=8, max_size=32),
-        "create_date": _MOMENTS.map(lambda moment: moment.replace(tzinfo=UTC, microsecond=0).isoformat()),
+        "create_date": st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)).map(
+            lambda moment: moment.replace(tzinfo=UTC, microsecond=0).isoformat()
+        ),
         "status": st.sampled_from(["suspended", "deleted", "trial", "closed"]),
         "plan": _changed_plan_field(account.get("plan") or {}),
     }
     changed = {name: strategy.filter(_differs_from(account.get(name))) for name, strategy in edits.items()}
-    return _read_only_edit(changed)
+    some_fields = _subsets(len(spec.READ_ONLY_FIELDS))
 
+    @st.composite
+    def edit(draw: st.DrawFn) -> dict[str, Any]:
+        body = {name: draw(changed[name]) for name in _chosen(spec.READ_ONLY_FIELDS, draw(some_fields))}
+        if draw(st.booleans()):
+            body["billing"] = draw(billing_updates())
+        return body
 
-@st.composite
-def _read_only_edit(draw: st.DrawFn, changed: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
-    body = {name: draw(changed[name]) for name in _chosen(spec.READ_ONLY_FIELDS, draw(_SOME_READ_ONLY_FIELDS))}
-    if draw(st.booleans()):
-        body["billing"] = draw(billing_updates())
-    return body
+    return edit()
 
 
 # --- credentials that must be refused ---------------------------------------------------------------

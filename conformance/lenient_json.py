@@ -16,9 +16,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import rfc8259
+from conformance.lazy import strategies as st
 
 # What JavaScript, JSON5 and Python's json take where the RFC has a number, a string or a literal.
 LITERALS = (

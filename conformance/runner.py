@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
-from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import budget, catalog, checks, workers
-from conformance.context import COVERAGE, SEARCH, WHOLE, Context, Options
+from conformance.context import COVERAGE, SEARCH, WHOLE, Context, NoExample, Options
 from conformance.distinct import DistinctFailures
 from conformance.draws import Draws
 from conformance.exchange import Exchange
@@ -173,7 +172,7 @@ class Run:
         except Skip as skip:
             if self.ctx.phase != SEARCH:  # its coverage judged it: a search that judged nothing more is no skip
                 result.skip_reason = str(skip)
-        except Unsatisfiable:
+        except NoExample:
             if self.ctx.unanswered:
                 count = len(self.ctx.unanswered)
                 result.could_not_judge(
@@ -225,6 +224,8 @@ class Run:
             result.fail(violation.failure)
         if properties or violations:
             return
+        from hypothesis.errors import Flaky  # here, not at the top: a replay need not load hypothesis
+
         if _found(error, Flaky):  # the target's doing, not the suite's: no bug to report
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
             why = f"the target answered the same example differently when it was tried again ({first_line})"

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import coverage, generation, leeway
 from conformance.checks.registry import response_check, scenario
 from conformance.context import Context
 from conformance.exchange import NO_CREDENTIAL, Credential, Exchange
 from conformance.failures import Violation, expect_status
 from conformance.generation import GeneratedRequest
+from conformance.lazy import strategies as st
 
 ACCOUNT_FIELDS = ("account_key", "billing", "plan")
 # A key this long is the account's and nobody else's; a shorter one (a mock's "abc") may turn up
@@ -52,7 +51,7 @@ def missing_credentials(ctx: Context) -> None:
         _refused(ctx, request, NO_CREDENTIAL, f"{request.method} without credentials")
 
     ctx.each((GET, NO_OP_PUT), property_)
-    ctx.check_property(_probes(ctx), property_, max_examples=ctx.examples(0.5))
+    ctx.check_property(lambda: _probes(ctx), property_, max_examples=ctx.examples(0.5))
 
 
 @scenario("AUTH-INVALID")
@@ -62,7 +61,10 @@ def invalid_credentials(ctx: Context) -> None:
     As AUTH-MISSING, a PUT also wrong in another way may get that fault's 4xx instead.
     """
     real = set(ctx.target.tokens.values())
-    credentials = st.one_of(generation.unknown_credentials(real), generation.malformed_credentials(real))
+
+    def pairs() -> st.SearchStrategy[tuple[GeneratedRequest, Credential]]:
+        credentials = st.one_of(generation.unknown_credentials(real), generation.malformed_credentials(real))
+        return st.tuples(_probes(ctx), credentials)
 
     def property_(pair: tuple[GeneratedRequest, Credential]) -> None:
         request, credential = pair
@@ -70,8 +72,8 @@ def invalid_credentials(ctx: Context) -> None:
         _refused(ctx, request, credential, f"{request.method} with {kind}")
 
     covered = [GET, NO_OP_PUT, GET, GET, GET, NO_OP_PUT]
-    pairs = list(zip(covered, coverage.unknown_credentials(real), strict=True))
-    ctx.check_property(st.tuples(_probes(ctx), credentials), property_, coverage=pairs)
+    packed = list(zip(covered, coverage.unknown_credentials(real), strict=True))
+    ctx.check_property(pairs, property_, coverage=packed)
 
 
 def _account_fields(document: Any) -> set[str]:

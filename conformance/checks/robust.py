@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import coverage, edges, generation, leeway, lenient_json, spec
 from conformance.checks.registry import Needs, response_check, scenario
 from conformance.context import Context
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation, expect_status
+from conformance.lazy import strategies as st
 from conformance.transport import NoResponse
 
 OWNER_CHAT = Needs(all_roles=("owner",), writes=True, account="chat")
@@ -67,7 +66,7 @@ def malformed_json_is_refused(ctx: Context) -> None:
         ctx.refused("PUT", ctx.role("owner"), content, "application/json", allowed, what)
 
     truncated = json.dumps({"billing": coverage.FIRST}).encode()[:-2]
-    ctx.check_property(generation.broken_json(), property_, max_examples=ctx.examples(0.6), coverage=[b"", truncated])
+    ctx.check_property(generation.broken_json, property_, max_examples=ctx.examples(0.6), coverage=[b"", truncated])
 
 
 def _every_lenient_kind_is_refused(ctx: Context, what: str) -> None:
@@ -96,18 +95,18 @@ def _every_lenient_kind_is_refused(ctx: Context, what: str) -> None:
         ctx.expect_unchanged(before, exchange, f"{what}, of every kind a lenient parser takes,")
 
 
-_WRONG_FOR_STRING: st.SearchStrategy[Any] = st.one_of(st.integers(), st.booleans(), st.none(), st.just([]), st.just({}))
-_WRONG_FOR_INTEGER: st.SearchStrategy[Any] = st.one_of(
-    st.text(max_size=5), st.booleans(), st.none(), st.just(1.5), st.just([])
-)
-
-
 def _wrongly_typed_bodies() -> st.SearchStrategy[Any]:
     """The type errors the rule names: billing not an object, a billing field of the wrong type."""
     fields = spec.component("Billing")["properties"]
+    wrong_for_string: st.SearchStrategy[Any] = st.one_of(
+        st.integers(), st.booleans(), st.none(), st.just([]), st.just({})
+    )
+    wrong_for_integer: st.SearchStrategy[Any] = st.one_of(
+        st.text(max_size=5), st.booleans(), st.none(), st.just(1.5), st.just([])
+    )
 
     def wrong_field(name: str) -> st.SearchStrategy[Any]:
-        wrong = _WRONG_FOR_INTEGER if fields[name]["type"] == "integer" else _WRONG_FOR_STRING
+        wrong = wrong_for_integer if fields[name]["type"] == "integer" else wrong_for_string
         return wrong.map(lambda value: {"billing": {name: value}})
 
     not_an_object = st.one_of(st.lists(st.integers(), max_size=2), st.text(max_size=5), st.integers(), st.none())
@@ -152,7 +151,7 @@ def invalid_bodies_are_refused(ctx: Context) -> None:
         ctx.refused("PUT", ctx.role("owner"), content, "application/json", NOT_ACCEPTED, what)
 
     ctx.check_property(
-        _invalid_bodies(), property_, examples=edges.every_wrong_type_edge(), coverage=coverage.wrong_types()
+        _invalid_bodies, property_, examples=edges.every_wrong_type_edge(), coverage=coverage.wrong_types()
     )
 
 
@@ -226,7 +225,9 @@ def state_stays_valid(ctx: Context) -> None:
                 exchange=last,
             )
 
-    steps = st.lists(_any_step(ctx), min_size=1, max_size=6)
+    def steps() -> st.SearchStrategy[list[tuple[str, bytes, str]]]:
+        return st.lists(_any_step(ctx), min_size=1, max_size=6)
+
     # One sequence stores every edge value of the declared type, where the docs allow 200 or 4xx.
     every_edge = [("owner", body, "application/json") for body in edges.every_same_type_edge()]
     packed = [[("owner", body, "application/json") for body in steps_] for steps_ in coverage.same_type_edges()]
@@ -259,7 +260,10 @@ def other_media_types_are_refused(ctx: Context) -> None:
 
     media_types = [*NOT_JSON, None]
     every_one = [({"city": "Content Type Probe"}, media_type) for media_type in media_types]
-    pairs = st.tuples(generation.billing_updates(), st.sampled_from(media_types))
+
+    def pairs() -> st.SearchStrategy[tuple[dict[str, Any], str | None]]:
+        return st.tuples(generation.billing_updates(), st.sampled_from(media_types))
+
     # Coverage: a type before application/json, one after it, and none; the others are edges.
     covered = [every_one[0], every_one[1], every_one[-1]]
     rest = [pair for pair in every_one if pair not in covered]

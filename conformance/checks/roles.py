@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import coverage, generation, leeway
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.failures import Skip, Violation, expect_status
 from conformance.generation import GeneratedRequest
+from conformance.lazy import strategies as st
 
 
 @scenario("ROLE-GET-ADMIN", Needs(any_role=("owner", "admin")))
@@ -88,7 +87,10 @@ def owner_can_update(ctx: Context) -> None:
         expect_status(exchange, {200}, f"a valid PUT as the owner, declared {media_type}")
 
     every_media_type = [({"first_name": "Conformance"}, media_type) for media_type in generation.JSON_MEDIA_TYPES]
-    pairs = st.tuples(generation.billing_updates(), st.sampled_from(generation.JSON_MEDIA_TYPES))
+
+    def pairs() -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+        return st.tuples(generation.billing_updates(), st.sampled_from(generation.JSON_MEDIA_TYPES))
+
     ctx.check_property(pairs, property_, max_examples=ctx.examples(0.4), coverage=every_media_type)
 
 
@@ -97,8 +99,9 @@ def _refused_for(ctx: Context, role: str, allowed: set[int], what: str) -> None:
         statuses = leeway.refusal(allowed, request.well_formed)
         ctx.refused("PUT", ctx.role(role), request.content, request.content_type, statuses, what)
 
-    updates = generation.owner_updates()
-    ctx.check_property(updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.owner_updates())
+    ctx.check_property(
+        generation.owner_updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.owner_updates()
+    )
 
 
 @scenario("ROLE-PUT-ADMIN", Needs(all_roles=("admin",), writes=True))

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import strategies as st
-
 from conformance import coverage, generation, leeway, spec
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation, expect_status
+from conformance.lazy import strategies as st
 
 OWNER_CHAT = Needs(all_roles=("owner",), writes=True, account="chat")
 
@@ -47,7 +46,7 @@ def updates_apply(ctx: Context) -> None:
                 exchange=exchange,
             )
 
-    ctx.check_property(generation.billing_updates(), property_, coverage=coverage.billing_updates())
+    ctx.check_property(generation.billing_updates, property_, coverage=coverage.billing_updates())
 
 
 class _Judged:
@@ -85,7 +84,7 @@ def updates_persist(ctx: Context) -> None:
                 exchange=exchange,
             )
 
-    ctx.check_property(generation.billing_updates(), property_, coverage=coverage.billing_updates()[:1])
+    ctx.check_property(generation.billing_updates, property_, coverage=coverage.billing_updates()[:1])
     judged.done("no PUT was answered 200, so nothing could be read back")
 
 
@@ -115,7 +114,7 @@ def updates_are_idempotent(ctx: Context) -> None:
             )
 
     ctx.check_property(
-        generation.billing_updates(), property_, max_examples=ctx.examples(0.6), coverage=coverage.billing_updates()[1:]
+        generation.billing_updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.billing_updates()[1:]
     )
     judged.done("no PUT was answered 200")
 
@@ -130,7 +129,9 @@ def updates_merge(ctx: Context) -> None:
     account back: what is kept is judged against what the server holds, not against what was sent.
     """
     judged = _Judged()
-    pairs = st.tuples(generation.full_billing(), generation.billing_updates())
+
+    def pairs() -> st.SearchStrategy[tuple[dict[str, Any], dict[str, Any]]]:
+        return st.tuples(generation.full_billing(), generation.billing_updates())
 
     def property_(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
         full, partial = pair

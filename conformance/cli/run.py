@@ -132,10 +132,14 @@ def _keep_hypothesis_files_in_the_user_cache() -> None:
     """
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         return
-    from hypothesis.configuration import set_hypothesis_home_dir
-
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    set_hypothesis_home_dir(Path(cache) / "chat-conformance" / "hypothesis")
+    folder = Path(cache) / "chat-conformance" / "hypothesis"
+    if "hypothesis" in sys.modules:  # it may have read the variable already
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        set_hypothesis_home_dir(folder)
+    else:  # read when hypothesis first stores a file: a replay need not load it (conformance.lazy)
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder)
 
 
 class _Interrupts:
