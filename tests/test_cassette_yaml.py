@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from hypothesis import strategies as st
 from vcr.serializers import yamlserializer
 
 from conformance.cassettes import yamlread
-from conformance.cassettes.format import CassetteError, load, remember_yaml
+from conformance.cassettes.format import CassetteError, load, read_ahead, remember_yaml
 
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(), st.binary(max_size=20)
@@ -103,3 +106,39 @@ def test_the_cache_keeps_the_most_recently_read(cache: Path) -> None:
     kept = {entry.name for entry in cache.glob("*.json")}
     assert len(kept) == yamlread.CACHE_ENTRIES
     assert yamlread._entry(texts[-1]).name in kept and yamlread._entry(texts[0]).name not in kept
+
+
+READ_AHEAD = """
+import sys
+from pathlib import Path
+from conformance.cassettes.format import read_ahead
+read_ahead(Path(sys.argv[1]))()
+"""
+
+
+def test_a_replay_reads_a_yaml_cassette_ahead_into_the_cache(cache: Path, tmp_path: Path) -> None:
+    # In a fresh interpreter: no thread of pytest's runs there to keep it from forking.
+    path = tmp_path / "run.yaml"
+    text = _cassette("read ahead")
+    path.write_text(text)
+    subprocess.run([sys.executable, "-c", READ_AHEAD, str(path)], check=True, timeout=60, env=os.environ)
+    (entry,) = cache.glob("*.json")
+    assert load(text, "yaml") == yaml.safe_load(text)
+    entry.write_text('{"interactions": [], "from": "the cache"}')
+    assert load(text, "yaml") == {"interactions": [], "from": "the cache"}
+
+
+def test_nothing_is_read_ahead_beside_running_threads_or_for_json(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "run.yaml"
+    path.write_text(_cassette("not ahead"))
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        read_ahead(path)()
+    finally:
+        stop.set()
+        beside.join()
+    (tmp_path / "run.json").write_text("{}")
+    read_ahead(tmp_path / "run.json")()
+    assert not list(cache.glob("*.json"))

@@ -123,6 +123,45 @@ def remember_yaml(text: str) -> None:
         yamlread.remember(text, _cached, _bodies_as_bytes)
 
 
+def read_ahead(path: Path) -> Callable[[], None]:
+    """Start reading a YAML cassette that is not in the cache, in a process of its own; returns what waits for it.
+
+    Parsing a cassette's YAML takes about as long as the imports a replay starts with, so on a
+    machine that has not read it yet (a CI job), the two are done side by side and the replay
+    then finds it in the cache. Where that cannot be (no fork, threads running, a file that does
+    not read), nothing is started and the replay reads the YAML itself, as it always could.
+    """
+    import os
+    import threading
+
+    from conformance.cassettes import yamlread
+
+    if path.suffix.lower() == ".json" or not hasattr(os, "fork") or threading.active_count() > 1:
+        return _nothing  # forking beside running threads could copy a lock one of them holds
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return _nothing  # the replay says what is wrong with it
+    if yamlread.cached(text):
+        return _nothing
+    child = os.fork()
+    if child == 0:
+        try:
+            remember_yaml(text)
+        finally:
+            os._exit(0)  # nothing of the parent's (its buffers, its exit handlers) is the child's to run
+
+    def wait() -> None:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)
+
+    return wait
+
+
+def _nothing() -> None:
+    pass
+
+
 def dump_json(data: dict[str, Any]) -> str:
     """vcrpy's JSON layout, except that a body that is not text is kept as base64 instead of refused."""
     return json.dumps(_bodies_as_base64(data), indent=2) + "\n"

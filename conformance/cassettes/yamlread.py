@@ -110,6 +110,10 @@ def load(text: str, encode: Callable[[Any], str], decode: Callable[[Any], Any]) 
     return remember(text, encode, decode, entry)
 
 
+def cached(text: str) -> bool:
+    return _entry(text).is_file()
+
+
 def remember(text: str, encode: Callable[[Any], str], decode: Callable[[Any], Any], entry: Path | None = None) -> Any:
     """Parse `text` as YAML, and keep what it reads as in the cache."""
     try:

@@ -372,12 +372,6 @@ def _check_cassette_name(path: Path | None, option: str) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rich.markup import escape
-
-    from conformance import cassettes
-    from conformance.reports import terminal
-    from conformance.runner import INTERRUPTED, unjudged
-
     outputs = (
         (args.json, "--json"),
         (args.junit_xml, "--junit-xml"),
@@ -391,6 +385,17 @@ def handle(args: argparse.Namespace) -> int:
     _check_cassette_name(args.replay, "--replay")
     if args.rejudge and not args.replay:
         raise UsageError("--rejudge judges a recorded run afresh: it goes with --replay")
+    from conformance.cassettes.format import read_ahead
+
+    # A YAML cassette is parsed beside the imports below, not after them.
+    cassette_read = read_ahead(args.replay) if args.replay and not args.dry_run else None
+
+    from rich.markup import escape
+
+    from conformance import cassettes
+    from conformance.reports import terminal
+    from conformance.runner import INTERRUPTED, unjudged
+
     err = terminal.console(stderr=True)
     if args.dry_run:
         return _dry_run(args, err)
@@ -398,6 +403,8 @@ def handle(args: argparse.Namespace) -> int:
     interrupts.install()
     _keep_hypothesis_files_in_the_user_cache()
     unwritten: list[str] = []
+    if cassette_read is not None:
+        cassette_read()
     try:
         result = _execute(args, err, interrupts, unwritten)
     except cassettes.CassetteError as error:
