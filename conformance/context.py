@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 class NoExample(Exception):
-    """No example of a property could be judged: each was refused before it was sent, or got no complete answer."""
+    """No example of a property could be judged: none could be generated, or none got a complete answer."""
 
 
 @contextlib.contextmanager
