@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import functools
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ from conformance.server.embedded import BackgroundServer
 from conformance.server.settings import DEFAULT_TOKENS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # interop/ sits beside benchmarks/
-from interop import zoo
+from interop import chromium, zoo
 
 SEEDS = (1, 2, 3, 7, 20261125)
 
@@ -119,15 +118,6 @@ def _table(rows: list[Row]) -> str:
 
 
 SCREEN_WIDTH = 1400  # px: the page must fit it with every member, without scrolling sideways
-CHROMIUM_ARGS = (  # as root, and with no network beyond the package registries
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 # The row opened for the picture: the first with a MUST failure, else a warning, else a known deviation.
 FIRST_FINDING = """() => {
   for (const kind of ["failed", "warning", "expected", "errored"]) {
@@ -153,11 +143,10 @@ def screenshot(page: Path, png: Path, open_rule: str | None = None, width: int =
     """
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("--screenshot needs Chromium: apt-get install chromium")
+    if chromium.EXECUTABLE is None:
+        raise SystemExit(f"--screenshot needs Chromium: {chromium.INSTALL}")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
+        browser = chromium.launch(playwright)
         try:
             view = browser.new_page(viewport={"width": width, "height": 1100})
             view.goto(page.resolve().as_uri())

@@ -8,7 +8,6 @@ not be reached, one whose report lacks a rule), at 1,400 px and at a phone's 390
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,19 +20,11 @@ from conformance.reports import html, json_report
 from conformance.runner import unjudged
 from conformance.server import create_app, faults
 from conformance.server.embedded import BackgroundServer
+from interop import chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# As root on a machine with no network beyond the package registries: no sandbox, no background fetches.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs chromium)")
+needs_chromium = pytest.mark.skipif(
+    chromium.EXECUTABLE is None, reason=f"Chromium is not installed ({chromium.INSTALL})"
+)
 
 EXPECT_BILLING = """
 [target]
@@ -171,7 +162,7 @@ def test_run_writes_the_page_for_a_single_run(tmp_path: Path) -> None:
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = chromium.launch(playwright)
         try:
             yield launched
         finally:
