@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -12,6 +11,7 @@ from conformance.draws import Draws, Recorder
 from conformance.exchange import Credential, Exchange
 from conformance.failures import Violation, expect_status
 from conformance.results import MAX_FAILURES_KEPT
+from conformance.seeding import seed_alone_decides
 from conformance.transport import BudgetSpent, NoResponse, Target
 
 # hypothesis is imported where examples are drawn: a replay draws none (see conformance.lazy).
@@ -23,29 +23,6 @@ T = TypeVar("T")
 
 class NoExample(Exception):
     """No example of a property could be judged: none could be generated, or none got a complete answer."""
-
-
-@contextlib.contextmanager
-def _seed_alone_decides() -> Iterator[None]:
-    """Keep hypothesis from mixing in constants it finds in the caller's own modules.
-
-    Which modules count as the caller's depends on how the suite was installed and started, so
-    with them the same seed could generate other requests, and a cassette would not replay.
-    """
-    from hypothesis.internal.conjecture import providers
-
-    original = getattr(providers, "_get_local_constants", None)
-    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
-    if original is None or cache is None:  # a hypothesis without the feature: nothing to do
-        yield
-        return
-    providers._get_local_constants = lambda: providers.Constants()
-    cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.clear()
 
 
 SHRINK_REQUESTS = 60  # requests a property may send to shrink its failures before the smallest found stand
@@ -373,7 +350,7 @@ class Context:
                     raise found.origin(index)(failed)
 
         run = hypothesis.seed(self.options.seed)(settings(given(strategy())(answered)))
-        with _seed_alone_decides():
+        with seed_alone_decides():
             try:
                 run()
             except _ShrinkingDone:

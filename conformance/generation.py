@@ -54,57 +54,6 @@ class GeneratedRequest:
         return NOT_JSON if rfc8259.judge(self.content) is False else document  # Python's takes NaN
 
 
-@cache
-def schema() -> Any:
-    """The description loaded by schemathesis (the base URL is a placeholder: it never sends).
-
-    schemathesis is imported here, not above: a replay draws nothing and need not load it.
-    """
-    import schemathesis
-
-    schema = schemathesis.openapi.from_dict(spec.load())
-    schema.config.update(base_url="http://conformance.invalid")
-    # Credentials are the suite's to choose (each rule sends its roles' own), so schemathesis draws
-    # none: a negative case is then always a broken body, never a valid one with a broken header.
-    schema.config.generation.update(with_security_parameters=False)
-    return schema
-
-
-def _to_request(case: Any, method: str, mode: str) -> GeneratedRequest:
-    from schemathesis.core import NotSet
-
-    body = case.body
-    if isinstance(body, NotSet) or method == "GET":
-        return GeneratedRequest(method, mode, None, None)
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return GeneratedRequest(method, mode, content, case.media_type)
-
-
-def requests(method: str, mode: str) -> st.SearchStrategy[GeneratedRequest]:
-    """Requests schemathesis generates for one operation, valid (`positive`) or not (`negative`).
-
-    The GET takes no parameter and no body, so every GET schemathesis could draw is the same
-    request: it is given as it is, without drawing. The PUT is deferred: the description is only
-    loaded once an example is drawn, which a replay never does.
-    """
-    if method == "GET":
-        return st.just(GeneratedRequest("GET", mode, None, None))
-    return st.deferred(lambda: _requests(method, mode))
-
-
-@cache
-def _requests(method: str, mode: str) -> st.SearchStrategy[GeneratedRequest]:
-    from schemathesis import GenerationMode
-
-    operation = schema()[spec.ACCOUNT_PATH][method]
-    generation_mode = GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
-    return operation.as_strategy(generation_mode=generation_mode).map(lambda case: _to_request(case, method, mode))
-
-
-def any_request() -> st.SearchStrategy[GeneratedRequest]:
-    return st.one_of(*(requests(method, mode) for method in ("GET", "PUT") for mode in MODES))
-
-
 # --- values an account owner would plausibly send -------------------------------------------------
 
 # Words from a list, not random letters: they read like what an owner types, and one choice draws
@@ -189,13 +138,6 @@ def plausible_update(billing: dict[str, Any] | None) -> GeneratedRequest:
 
 
 NO_CHANGE = plausible_update(None)
-
-
-def owner_updates() -> st.SearchStrategy[GeneratedRequest]:
-    """PUTs an owner could send: the empty update, plausible ones, and what the description allows."""
-    plausible = billing_updates().map(plausible_update)
-    generated = requests("PUT", "positive").map(lambda request: request if request.content is not None else NO_CHANGE)
-    return st.one_of(st.just(NO_CHANGE), plausible, generated)
 
 
 def full_billing() -> st.SearchStrategy[dict[str, Any]]:

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 import httpx
 
-from conformance import budget, catalog, checks, workers
+from conformance import budget, catalog, checks, described, forking, workers
 from conformance.context import COVERAGE, SEARCH, WHOLE, Context, NoExample, Options
 from conformance.distinct import DistinctFailures
 from conformance.draws import Draws
@@ -39,8 +39,10 @@ from conformance.safety import Restore, restore, take_snapshot
 from conformance.transport import BudgetSpent, NoResponse, Pacer, Target, TargetGone
 
 ROLES = ("owner", "admin", "agent")
-# Scenarios run in catalog order, except that the one sending arbitrary sequences of PUTs goes
-# last: it may leave a faulty server in any state, which must not blur what the others judge.
+# Scenarios run in catalog order, except that those sending requests schemathesis draws go after
+# the others, which gives a forked process the time to draw them (conformance.described), and the
+# one sending arbitrary sequences of PUTs goes last: it may leave a faulty server in any state,
+# which must not blur what the others judge.
 LAST = ("ROBUST-STATE-VALID",)
 BACKUP_FILE = "chat-conformance-billing-backup.json"
 INTERRUPTED = "the run was interrupted"
@@ -88,7 +90,12 @@ def _target(config: RunConfig) -> Iterator[tuple[str, Mapping[str, str | None], 
 
 def _ordered_scenarios() -> list[checks.Scenario]:
     position = {requirement.id: index for index, requirement in enumerate(catalog.requirements())}
-    return sorted(checks.SCENARIOS, key=lambda s: (s.requirement_id in LAST, position[s.requirement_id]))
+
+    def place(scenario: checks.Scenario) -> tuple[bool, bool, int]:
+        id_ = scenario.requirement_id
+        return id_ in LAST, id_ in described.DRAWS_FROM_DESCRIPTION, position[id_]
+
+    return sorted(checks.SCENARIOS, key=place)
 
 
 def _unmet(needs: checks.Needs, target: Target, options: Options) -> str | None:
@@ -295,10 +302,20 @@ def _bug(name: str, error: BaseException) -> SuiteError:
 def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
     """Test one target. Whatever the target does, the result judges every rule or says why not."""
     started = time.perf_counter()
+    # A worker takes the rules that draw from the description and draws for them itself; a replay
+    # draws only what its recording did not keep: neither has the pool drawn ahead.
+    forkable = forking.can_fork()
+    split = forkable and config.workers > 1 and config.base_url is None and _splittable(config)
+    ahead = forkable and not split and config.transport is None
+    # Forked before this process starts its server (a thread): a fork copies one thread.
+    with described.drawing(config.options.seed, config.options.max_examples, ahead=ahead):
+        return _run_drawn(config, observer, started, split)
+
+
+def _run_drawn(config: RunConfig, observer: Observer | None, started: float, split: bool) -> RunResult:
     scenarios = _ordered_scenarios()
     worker = None
-    # The worker is forked before this process starts its server (a thread): a fork copies one thread.
-    if config.workers > 1 and config.base_url is None and _splittable(config) and workers.can_fork():
+    if split:
         scenarios, theirs = workers.split(scenarios)
         worker = workers.Worker.fork(theirs, lambda relay, stop: _judge_part(config, theirs, relay, stop))
     try:

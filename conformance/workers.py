@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import queue
 import signal
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -21,24 +20,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from conformance.described import DRAWS_FROM_DESCRIPTION  # the worker's
+
 if TYPE_CHECKING:
     from conformance.checks import Scenario
     from conformance.progress import Observer
     from conformance.results import RequirementResult
 
-# The worker's: the scenarios whose properties draw requests through schemathesis (see
-# conformance.generation). Only the run's length depends on this list being right; a test keeps it so.
-DRAWS_FROM_DESCRIPTION = frozenset(
-    {
-        "AUTH-MISSING",
-        "AUTH-INVALID",
-        "ROLE-PUT-ADMIN",
-        "ROLE-PUT-AGENT",
-        "SUPPORT-GET-ONLY",
-        "ROBUST-INVALID-REJECTED",
-        "ROBUST-STATE-VALID",
-    }
-)
 STOP_WAIT_S = 10.0  # for an interrupted worker to hand over what it judged
 
 
@@ -57,16 +45,6 @@ def usable() -> int:
     """How many processes a default run uses: two where two cores are there to run them."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return 2 if cores >= 2 else 1
-
-
-def can_fork() -> bool:
-    """Forking copies only the calling thread: safe in a process that has no other thread yet.
-
-    Not on macOS, whose system libraries do not survive a fork without exec.
-    """
-    return (
-        "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and threading.active_count() == 1
-    )
 
 
 def split(scenarios: Sequence[Scenario]) -> tuple[list[Scenario], list[Scenario]]:

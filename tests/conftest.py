@@ -128,13 +128,15 @@ def assert_catches(requirement_id: str, fault: Any, **options: Any) -> None:
 
 def judge_scenario(requirement_id: str, app: Any, **options: Any) -> Any:
     """Run one scenario alone against `app`; its RequirementResult."""
-    from conformance import checks
+    from conformance import checks, described
     from conformance.runner import Run
     from conformance.transport import Target
 
     scenario = next(s for s in checks.SCENARIOS if s.requirement_id == requirement_id)
-    with BackgroundServer(app) as server:
+    run_options = Options(**{"max_examples": 8, "seed": SEED, **options})
+    # The pool of schemathesis's PUTs a run of these options samples, drawn here.
+    with BackgroundServer(app) as server, described.drawing(run_options.seed, run_options.max_examples, ahead=False):
         target = Target(server.url, DEFAULT_TOKENS)
-        state = Run(target, Options(**{"max_examples": 8, "seed": SEED, **options}))
+        state = Run(target, run_options)
         state.ctx.snapshot = target.get(target.as_role("owner")).response.json
         return state.scenario(scenario)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import catalog, checks, generation, runner, workers
+from conformance import catalog, checks, described, forking, runner, workers
 from conformance.context import Options
 from conformance.failures import Failure
 from conformance.progress import Observer
@@ -78,16 +78,16 @@ def test_the_worker_takes_the_rules_that_draw_from_the_description() -> None:
         def scenario_finished(self, result: RequirementResult, requests: int) -> None:
             pass
 
-    to_request = generation._to_request
+    sample = described.sample
 
-    def watched(case: object, method: str, mode: str) -> generation.GeneratedRequest:
+    def watched(mode: str) -> object:
         drawing.add(current["id"])
-        return to_request(case, method, mode)
+        return sample(mode)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(generation, "_to_request", watched)
+        patch.setattr(described, "sample", watched)
         for support_created in (False, True):
-            run(RunConfig(options=Options(seed=3, support_created=support_created)), Watching())
+            run(RunConfig(options=Options(seed=3, support_created=support_created), workers=1), Watching())
     assert drawing == set(workers.DRAWS_FROM_DESCRIPTION)
     mine, theirs = workers.split(checks.SCENARIOS)
     assert {s.requirement_id for s in theirs} == workers.DRAWS_FROM_DESCRIPTION
@@ -255,7 +255,8 @@ def test_a_target_of_ones_own_is_never_split() -> None:
     config = RunConfig(base_url="http://127.0.0.1:9", options=Options(max_examples=1), timeout=0.5, workers=2)
     forked: list[object] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(workers, "can_fork", lambda: True)
+        patch.setattr(forking, "can_fork", lambda: True)
+        patch.setattr(described.Pool, "start", lambda pool: None)  # no fork beside pytest's threads
         patch.setattr(workers.Worker, "fork", lambda *args: forked.append(args))
         result = run(config)
     assert forked == [] and "could not be reached" in (result.stopped or "")

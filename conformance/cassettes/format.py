@@ -8,11 +8,8 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from conformance import __version__, jsontext
 from conformance.exchange import REDACTED
@@ -30,6 +27,8 @@ class CassetteError(Exception):
 
 
 def library_versions() -> dict[str, str]:
+    from importlib import metadata  # 20 ms to import: only a recording and a replay ask
+
     versions = {}
     for name in VERSIONED:
         try:
@@ -107,6 +106,8 @@ def load(text: str, kind: str) -> Any:
             return _bodies_as_bytes(json.loads(text))
         except ValueError as error:
             raise CassetteError(f"the cassette is not valid JSON: {error}") from None
+    import yaml  # only for YAML: a JSON cassette is read without it
+
     from conformance.cassettes import yamlread
 
     try:
@@ -117,6 +118,8 @@ def load(text: str, kind: str) -> Any:
 
 def remember_yaml(text: str) -> None:
     """Read a YAML cassette just written, so that its first replay finds it in the cache."""
+    import yaml
+
     from conformance.cassettes import yamlread
 
     with contextlib.suppress(yaml.YAMLError):
@@ -132,12 +135,12 @@ def read_ahead(path: Path) -> Callable[[], None]:
     not read), nothing is started and the replay reads the YAML itself, as it always could.
     """
     import os
-    import threading
 
+    from conformance import forking
     from conformance.cassettes import yamlread
 
-    if path.suffix.lower() == ".json" or not hasattr(os, "fork") or threading.active_count() > 1:
-        return _nothing  # forking beside running threads could copy a lock one of them holds
+    if path.suffix.lower() == ".json" or not forking.can_fork():
+        return _nothing
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, ValueError):

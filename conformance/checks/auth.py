@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance import coverage, generation, leeway
+from conformance import coverage, described, generation, leeway
 from conformance.checks.registry import response_check, scenario
 from conformance.context import Context
 from conformance.exchange import NO_CREDENTIAL, Credential, Exchange
@@ -31,7 +31,7 @@ GET = GeneratedRequest("GET", "positive", None, None)
 
 def _probes(ctx: Context) -> st.SearchStrategy[GeneratedRequest]:
     if ctx.options.writes:
-        return st.one_of(generation.any_request(), generation.billing_updates().map(generation.plausible_update))
+        return st.one_of(described.any_request(), generation.billing_updates().map(generation.plausible_update))
     return st.sampled_from([GET, NO_OP_PUT])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance import coverage, edges, generation, leeway, lenient_json, spec
+from conformance import coverage, described, edges, generation, leeway, lenient_json, spec
 from conformance.checks.registry import Needs, response_check, scenario
 from conformance.context import Context
 from conformance.exchange import Exchange
@@ -126,7 +126,7 @@ def breaks_types(document: Any) -> bool:
 
 
 def _invalid_bodies() -> st.SearchStrategy[bytes]:
-    generated = generation.requests("PUT", "negative").map(lambda request: request.document()).filter(breaks_types)
+    generated = described.requests("PUT", "negative").map(lambda request: request.document()).filter(breaks_types)
     typed = st.one_of(generated, _wrongly_typed_bodies()).map(lambda document: json.dumps(document).encode())
     return st.one_of(typed, edges.wrongly_typed_edges())
 
@@ -184,8 +184,8 @@ def _null_is_refused_or_not_sent(ctx: Context, content: bytes, document: Any) ->
 def _any_step(ctx: Context) -> st.SearchStrategy[tuple[str, bytes, str]]:
     """One PUT of any kind the suite knows, as the owner or another role."""
     as_owner = st.one_of(
-        generation.owner_updates().map(lambda request: request.content or b"{}"),
-        generation.requests("PUT", "negative").map(lambda request: request.content or b""),
+        described.owner_updates().map(lambda request: request.content or b"{}"),
+        described.requests("PUT", "negative").map(lambda request: request.content or b""),
         generation.read_only_edits(ctx.snapshot or {}).map(lambda body: json.dumps(body).encode()),
         generation.broken_json(),
         edges.billing_edges(),
@@ -194,7 +194,7 @@ def _any_step(ctx: Context) -> st.SearchStrategy[tuple[str, bytes, str]]:
     others = [role for role in ("admin", "agent") if ctx.target.has(role)]
     if not others:
         return as_owner
-    updates = generation.owner_updates().map(lambda request: request.content or b"{}")
+    updates = described.owner_updates().map(lambda request: request.content or b"{}")
     as_other = st.tuples(st.sampled_from(others), updates, st.just("application/json"))
     return st.one_of(as_owner, as_other)
 

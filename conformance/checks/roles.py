@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance import coverage, generation, leeway
+from conformance import coverage, described, generation, leeway
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.failures import Skip, Violation, expect_status
@@ -100,7 +100,7 @@ def _refused_for(ctx: Context, role: str, allowed: set[int], what: str) -> None:
         ctx.refused("PUT", ctx.role(role), request.content, request.content_type, statuses, what)
 
     ctx.check_property(
-        generation.owner_updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.owner_updates()
+        described.owner_updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.owner_updates()
     )
 
 

@@ -7,7 +7,7 @@ refuse for its own sake may get that 4xx first (`leeway.refusal`).
 
 from __future__ import annotations
 
-from conformance import coverage, generation, leeway
+from conformance import coverage, described, leeway
 from conformance.checks.registry import Needs, scenario
 from conformance.context import Context
 from conformance.failures import expect_status
@@ -33,5 +33,5 @@ def support_accounts_are_read_only(ctx: Context) -> None:
 
     covered = [(role, update) for role in writers for update in coverage.owner_updates()[:1]]
     ctx.check_property(
-        lambda: st.tuples(st.sampled_from(writers), generation.owner_updates()), property_, coverage=covered
+        lambda: st.tuples(st.sampled_from(writers), described.owner_updates()), property_, coverage=covered
     )
