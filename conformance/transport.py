@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import http.cookiejar
 import json
 import re
 import ssl
@@ -190,6 +191,7 @@ class Target:
             timeout=self.timeout,
             follow_redirects=False,  # SECURITY-REDIRECT: a redirect is judged, never followed
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            cookies=_NoCookies(),
             transport=self._transport,
             verify=self._tls(),
         )
@@ -388,6 +390,20 @@ class Target:
             content=response.content,
         )
         return Exchange(credential, request, received, redact=self.redact)
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """A jar that keeps no cookie a target sets: each request carries only the credentials its rule chose.
+
+    A session cookie kept from an owner's answer would make a later request "without credentials"
+    one with the owner's session.
+    """
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        pass
 
 
 class _Connection:

@@ -276,3 +276,16 @@ def test_httpcore_alone_does_not_mend_the_race() -> None:
         with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
             client.get(url + "/api/v2/chat/account")
     assert idle.met == 1
+
+
+def test_a_cookie_the_target_sets_is_never_sent_back() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"Set-Cookie": "session=owner-session; Path=/"}, json={})
+
+    target = Target("http://t.example", {"owner": "tok-123"}, transport=httpx.MockTransport(handler))
+    target.get(target.as_role("owner"))
+    target.get(Credential("none", None))  # "without credentials" must not carry the owner's session
+    assert seen == [None, None]
