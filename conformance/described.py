@@ -101,7 +101,7 @@ class Pool:
     def __init__(self, seed: int, size: int) -> None:
         self.seed, self.size = seed, max(1, size)
         self._drawn: dict[str, list[GeneratedRequest]] | None = None
-        self._child: tuple[int, int] | None = None  # its pid and the pipe's end it writes to
+        self._child: tuple[int, int] | None = None  # its pid, and the end of the pipe this process reads
 
     def start(self) -> None:
         """Start drawing in a forked process: only where forking is safe (`forking.can_fork`)."""
@@ -137,9 +137,10 @@ class Pool:
         if self._child is None:
             return None
         pid, reading = self._child
+        with os.fdopen(reading, "rb", closefd=False) as pipe:
+            sent = pipe.read()  # interrupted here, the run's end still stops the process (`close`)
         self._child = None
-        with os.fdopen(reading, "rb") as pipe:
-            sent = pipe.read()
+        os.close(reading)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
         try:
