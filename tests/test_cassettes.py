@@ -147,21 +147,27 @@ def test_a_request_missing_from_the_cassette_is_named_with_how_to_re_record(
 @pytest.mark.parametrize(
     "extra", [["--seed", "1"], ["--owner-token", "x"], ["--base-url", "http://x"], ["--no-writes"]]
 )
-def test_replay_takes_its_options_from_the_cassette(extra: list[str]) -> None:
+def test_replay_takes_its_options_from_the_cassette(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--replay", str(CASSETTES / "reference.json"), *extra]) == 2
+    said = capsys.readouterr().err
+    assert f"error: {extra[0]} cannot be used with --replay: the cassette says how the run was made" in said
 
 
-def test_a_file_that_is_not_a_cassette_is_a_usage_error(tmp_path: Path) -> None:
-    assert cli.main(["run", "--replay", str(tmp_path / "missing.yaml")]) == 2
-    other = tmp_path / "other.yaml"
+def test_a_file_that_is_not_a_cassette_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other, bad, bad_json = tmp_path / "other.yaml", tmp_path / "bad.yaml", tmp_path / "bad.json"
     other.write_text("interactions: []\nversion: 1\n")
-    assert cli.main(["run", "--replay", str(other)]) == 2
-    bad = tmp_path / "bad.yaml"
     bad.write_text("interactions: [\n")
-    assert cli.main(["run", "--replay", str(bad)]) == 2
-    bad_json = tmp_path / "bad.json"
     bad_json.write_text('{"interactions": [')
-    assert cli.main(["run", "--replay", str(bad_json)]) == 2
+    cases = [
+        (tmp_path / "missing.yaml", "no cassette at"),
+        (other, "is not a cassette recorded by chat-conformance run --record"),
+        (bad, "the cassette is not valid YAML"),
+        (bad_json, "the cassette is not valid JSON"),
+    ]
+    for path, why in cases:
+        assert cli.main(["run", "--replay", str(path)]) == 2
+        said = capsys.readouterr().err
+        assert why in said and "Traceback" not in said, said
 
 
 def test_a_json_cassette_keeps_a_body_that_is_not_text() -> None:
