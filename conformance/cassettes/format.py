@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from conformance import __version__, jsontext
 from conformance.exchange import REDACTED
 
@@ -106,8 +108,6 @@ def load(text: str, kind: str) -> Any:
             return _bodies_as_bytes(json.loads(text))
         except ValueError as error:
             raise CassetteError(f"the cassette is not valid JSON: {error}") from None
-    import yaml  # only for YAML: a JSON cassette is read without it
-
     from conformance.cassettes import yamlread
 
     try:
@@ -118,8 +118,6 @@ def load(text: str, kind: str) -> Any:
 
 def remember_yaml(text: str) -> None:
     """Read a YAML cassette just written, so that its first replay finds it in the cache."""
-    import yaml
-
     from conformance.cassettes import yamlread
 
     with contextlib.suppress(yaml.YAMLError):
