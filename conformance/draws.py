@@ -32,6 +32,7 @@ class Draws:
     def __init__(self, tokens: Mapping[str, str | None], kept: Mapping[str, list[Encoded]] | None = None) -> None:
         self._codec = _Codec(tokens)
         self.kept: dict[str, list[Encoded]] = dict(kept or {})
+        self.missing: list[str] = []  # the properties asked for that had none kept: drawn again
 
     def recorder(self) -> Recorder:
         return Recorder(self._codec)
@@ -44,7 +45,10 @@ class Draws:
     def given(self, key: str) -> list[Any] | None:
         """The examples recorded for `key`, decoded with this run's tokens; None when there are none."""
         examples = self.kept.get(key)
-        return None if examples is None else [self._codec.decode(example) for example in examples]
+        if examples is None:
+            self.missing.append(key)
+            return None
+        return [self._codec.decode(example) for example in examples]
 
 
 class Recorder:

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from conformance import yamlcache
 
 # jsonschema is imported where it is used: it writes the messages of a failure and has the last
 # word where jsonschema-rs refuses, so a run that finds nothing wrong (a replay) never loads it.
@@ -34,10 +34,8 @@ def spec_path() -> Path:
 
 @functools.cache
 def load() -> dict[str, Any]:
-    """The parsed description. Cached: it never changes while the process runs."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with spec_path().open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)
+    """The parsed description. Cached: it never changes while the process runs, and read as YAML once a version."""
+    return yamlcache.load(spec_path().read_text(encoding="utf-8"))
 
 
 def component(name: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""YAML cassettes read fast and as PyYAML's safe loader reads them, from the cache once they were read."""
+"""YAML (cassettes, the description) read fast and as PyYAML's safe loader reads it, from the cache once it was read."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from vcr.serializers import yamlserializer
 
-from conformance.cassettes import yamlread
+from conformance import spec, yamlcache, yamlread
 from conformance.cassettes.format import CassetteError, load, read_ahead, remember_yaml
 
 SCALARS = st.one_of(
@@ -28,7 +29,7 @@ VALUES = st.recursive(
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "chat-conformance" / "cassettes"
+    return tmp_path / "cache" / "chat-conformance" / "yaml"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -68,7 +69,7 @@ def test_a_cassette_read_once_is_read_again_from_the_cache(cache: Path, monkeypa
     text = _cassette(b"\xff not text")
     first = load(text, "yaml")
     assert len(list(cache.glob("*.json"))) == 1
-    monkeypatch.setattr(yamlread, "remember", lambda *args: pytest.fail("parsed the YAML again"))
+    monkeypatch.setattr(yamlread, "parse", lambda *args: pytest.fail("parsed the YAML again"))
     assert load(text, "yaml") == first
     assert first["interactions"][0]["response"]["body"]["string"] == b"\xff not text"
 
@@ -97,15 +98,15 @@ def test_a_garbled_entry_or_an_unwritable_cache_only_means_parsing_again(
 
 
 def test_the_cache_keeps_the_most_recently_read(cache: Path) -> None:
-    texts = [_cassette(f"body {n}") for n in range(yamlread.CACHE_ENTRIES + 3)]
+    texts = [_cassette(f"body {n}") for n in range(yamlcache.CACHE_ENTRIES + 3)]
     for number, text in enumerate(texts):
         load(text, "yaml")
         for entry in cache.glob("*.json"):  # mtimes a second apart, oldest first, whatever the clock's grain
-            if entry == yamlread._entry(text):
+            if entry == yamlcache.entry(text):
                 os.utime(entry, (number, number))
     kept = {entry.name for entry in cache.glob("*.json")}
-    assert len(kept) == yamlread.CACHE_ENTRIES
-    assert yamlread._entry(texts[-1]).name in kept and yamlread._entry(texts[0]).name not in kept
+    assert len(kept) == yamlcache.CACHE_ENTRIES
+    assert yamlcache.entry(texts[-1]).name in kept and yamlcache.entry(texts[0]).name not in kept
 
 
 READ_AHEAD = """
@@ -142,3 +143,20 @@ def test_nothing_is_read_ahead_beside_running_threads_or_for_json(cache: Path, t
     (tmp_path / "run.json").write_text("{}")
     read_ahead(tmp_path / "run.json")()
     assert not list(cache.glob("*.json"))
+
+
+DESCRIPTION = """
+import json, sys
+from conformance import spec
+print(json.dumps({"yaml loaded": "yaml" in sys.modules, "description": spec.load()}))
+"""
+
+
+def test_the_description_is_parsed_once_then_read_without_pyyaml(cache: Path) -> None:
+    def read() -> dict:
+        out = subprocess.run([sys.executable, "-c", DESCRIPTION], capture_output=True, text=True, timeout=60)
+        return json.loads(out.stdout)
+
+    first, again = read(), read()
+    assert first["yaml loaded"] and not again["yaml loaded"]
+    assert first["description"] == again["description"] == yaml.safe_load(spec.spec_path().read_text())

@@ -11,9 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from conformance import __version__, jsontext
+from conformance import __version__, jsontext, yamlcache
 from conformance.exchange import REDACTED
 
 CREDENTIAL_HEADER = "X-Chat-Conformance-Credential"
@@ -108,20 +106,16 @@ def load(text: str, kind: str) -> Any:
             return _bodies_as_bytes(json.loads(text))
         except ValueError as error:
             raise CassetteError(f"the cassette is not valid JSON: {error}") from None
-    from conformance.cassettes import yamlread
-
     try:
-        return yamlread.load(text, _cached, _bodies_as_bytes)
-    except yaml.YAMLError as error:
+        return yamlcache.load(text, _cached, _bodies_as_bytes)
+    except yamlcache.NotYAML as error:
         raise CassetteError(f"the cassette is not valid YAML: {error}") from None
 
 
 def remember_yaml(text: str) -> None:
     """Read a YAML cassette just written, so that its first replay finds it in the cache."""
-    from conformance.cassettes import yamlread
-
-    with contextlib.suppress(yaml.YAMLError):
-        yamlread.remember(text, _cached, _bodies_as_bytes)
+    with contextlib.suppress(yamlcache.NotYAML):
+        yamlcache.remember(text, _cached, _bodies_as_bytes)
 
 
 def read_ahead(path: Path) -> Callable[[], None]:
@@ -135,7 +129,6 @@ def read_ahead(path: Path) -> Callable[[], None]:
     import os
 
     from conformance import forking
-    from conformance.cassettes import yamlread
 
     if path.suffix.lower() == ".json" or not forking.can_fork():
         return _nothing
@@ -143,7 +136,7 @@ def read_ahead(path: Path) -> Callable[[], None]:
         text = path.read_text(encoding="utf-8")
     except (OSError, ValueError):
         return _nothing  # the replay says what is wrong with it
-    if yamlread.cached(text):
+    if yamlcache.cached(text):
         return _nothing
     child = os.fork()
     if child == 0:

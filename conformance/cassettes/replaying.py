@@ -187,6 +187,7 @@ class Replay:
     recorded: dict[str, Any]
     interactions: list[dict[str, Any]]
     transport: CassetteTransport | None = field(default=None, init=False)
+    draws: Draws | None = field(default=None, init=False)
 
     @property
     def tokens(self) -> dict[str, str]:
@@ -205,6 +206,8 @@ class Replay:
         digests = recorded.get("responses")
         digests = digests if isinstance(digests, list) and all(isinstance(d, str) for d in digests) else None
         self.transport = CassetteTransport(self.interactions, self.tokens, spans_of(recorded.get("rules")), digests)
+        # Cassettes older than recorded examples are drawn again, which takes longer.
+        self.draws = Draws(self.tokens, recorded.get("draws") or {})
         return RunConfig(
             base_url=recorded["base_url"],
             tokens=self.tokens,
@@ -212,11 +215,15 @@ class Replay:
             sleep=lambda seconds: None,
             explain=self.explain,
             transport=self.transport,
-            # Cassettes older than recorded examples are drawn again, which takes longer.
-            draws=Draws(self.tokens, recorded.get("draws") or {}),
+            draws=self.draws,
         )
 
+    def drew(self) -> bool:
+        """Whether the replay drew examples the cassette did not keep (their requests may differ)."""
+        return self.draws is not None and bool(self.draws.missing)
+
     def version_warnings(self) -> list[str]:
+        """How the libraries that generate requests differ from those that recorded the cassette."""
         recorded = self.recorded.get("versions") or {}
         return [
             f"recorded with {name} {recorded.get(name)}, replayed with {version}"

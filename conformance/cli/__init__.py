@@ -12,7 +12,7 @@ import os
 import sys
 
 from conformance import __version__
-from conformance.cli import diff, lint_docs, report, requirements, run, serve
+from conformance.cli import diff, lean, lint_docs, report, requirements, run, serve
 from conformance.cli.common import EXIT_PASS, EXIT_USAGE, UsageError, unread_output_dropped
 
 COMMANDS = (run, serve, requirements, report, diff, lint_docs)
@@ -48,6 +48,7 @@ def entry() -> None:
     fifth of a replay, and none of it matters once the command is done: its reports are written and
     closed, its cassette saved, its worker joined, and `serve` saves the account on every change.
     """
+    lean.skip_httpx_command_line()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # the reader went away

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from conformance.reports.json_report import requirement_entry
 from conformance.reports.text import count_text, failures_text
@@ -45,43 +45,51 @@ def console(*, stderr: bool = False, highlight: bool = True) -> Console:
 
 
 class ProgressDisplay:
-    """A runner Observer that draws a progress bar on stderr (only on a terminal)."""
+    """A runner Observer that draws a progress bar on stderr: only on a terminal, and off one loads nothing."""
 
     def __init__(self, console: Console) -> None:
-        self._progress = Progress(
-            TextColumn("[bold]{task.description:<26}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[requests]} requests"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            # Drawn only where someone watches, and a few times a second: each redraw holds the
-            # interpreter that is also sending requests.
-            disable=not console.is_terminal,
-            refresh_per_second=4,
-        )
-        self._task = self._progress.add_task("starting", total=None, requests=0)
+        self._progress = _progress_bar(console) if console.is_terminal else None
+        self._task = self._progress.add_task("starting", total=None, requests=0) if self._progress else None
         self._requests = 0
 
     def __enter__(self) -> ProgressDisplay:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self._progress is not None:
+            self._progress.stop()
 
     def started(self, scenarios: int) -> None:
         # Drawn from here, not from `__enter__`: its refresh thread must not exist yet when the
         # runner forks a worker (conformance.workers).
-        self._progress.start()
-        self._progress.update(self._task, total=scenarios)
+        if self._progress is not None:
+            self._progress.start()
+            self._progress.update(self._task, total=scenarios)
 
     def scenario_started(self, requirement_id: str) -> None:
-        self._progress.update(self._task, description=requirement_id)
+        if self._progress is not None:
+            self._progress.update(self._task, description=requirement_id)
 
     def scenario_finished(self, result: RequirementResult, requests: int) -> None:
         self._requests += requests
-        self._progress.update(self._task, advance=1, requests=self._requests)
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, requests=self._requests)
+
+
+def _progress_bar(console: Console) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description:<26}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[requests]} requests"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        # Redrawn a few times a second: each redraw holds the interpreter that is also sending requests.
+        refresh_per_second=4,
+    )
 
 
 def _line(result: RequirementResult) -> str:
