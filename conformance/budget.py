@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.context import SHRINK_REQUESTS
+SHRINK_REQUESTS = 60  # requests a property may send to shrink its failures before the smallest found stand
 
 FIXED = 224  # coverage, probes and edge values: one run with one example per property sends about this many
 PER_EXAMPLE = 19  # each further example per property adds about this many across the scenarios

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from conformance.budget import SHRINK_REQUESTS
 from conformance.distinct import Deviations, DistinctFailures
 from conformance.draws import Draws, Recorder
 from conformance.exchange import Credential, Exchange
@@ -25,9 +26,9 @@ class NoExample(Exception):
     """No example of a property could be judged: none could be generated, or none got a complete answer."""
 
 
-SHRINK_REQUESTS = 60  # requests a property may send to shrink its failures before the smallest found stand
-# and candidates it may try: drawing one costs time even without a request. A count, not a clock,
-# so that the same seed always sends the same requests and a cassette replays on any machine.
+# The candidates a property may try when shrinking, beside its requests (budget.SHRINK_REQUESTS):
+# drawing one costs time even without a request. A count, not a clock, so that the same seed
+# always sends the same requests and a cassette replays on any machine.
 SHRINK_CANDIDATES = 100
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from conformance import generation, spec
+from conformance import forking, generation, spec
 from conformance.generation import MODES, NO_CHANGE, GeneratedRequest
 from conformance.lazy import strategies as st
 from conformance.seeding import seed_alone_decides
@@ -197,15 +197,49 @@ def owner_updates() -> st.SearchStrategy[GeneratedRequest]:
 # A run's pool, while it runs; outside a run (a check's unit test) one is drawn here for seed 0.
 _current: Pool | None = None
 DEFAULT_SIZE = 25
+# A pool started before the run that will sample it (`start_early`), until that run takes it.
+_early: Pool | None = None
+
+
+def start_early(seed: int, size: int) -> None:
+    """Start drawing the pool of a run with `seed` and `size` now, before the command loads the rest.
+
+    The command knows both as soon as its options are read, and the forked process draws while
+    this one still imports what the run needs: the run then finds the pool drawn. Only where
+    forking is safe; a run with another seed or size, or none, leaves it to `discard_early`.
+    """
+    global _early
+    if _early is None and forking.can_fork():
+        _early = Pool(seed, size)
+        _early.start()
+
+
+def discard_early() -> None:
+    """Stop a pool started early that no run took (the command ended before its run)."""
+    global _early
+    pool, _early = _early, None
+    if pool is not None:
+        pool.close()
+
+
+def _adopt_early(seed: int, size: int) -> Pool | None:
+    global _early
+    pool, _early = _early, None
+    if pool is not None and (pool.seed, pool.size) != (seed, max(1, size)):
+        pool.close()
+        return None
+    return pool
 
 
 @contextlib.contextmanager
 def drawing(seed: int, size: int, *, ahead: bool) -> Iterator[Pool]:
-    """The pool the properties of a run sample, drawn ahead in a forked process when `ahead`."""
+    """The pool the properties of a run sample: the one started early for it, or one drawn ahead when `ahead`."""
     global _current
-    pool, outer = Pool(seed, size), _current
-    if ahead:
-        pool.start()
+    pool, outer = _adopt_early(seed, size), _current
+    if pool is None:
+        pool = Pool(seed, size)
+        if ahead:
+            pool.start()
     _current = pool
     try:
         yield pool

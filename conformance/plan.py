@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from conformance import budget, catalog, checks
+from conformance.budget import SHRINK_REQUESTS
 from conformance.catalog import Requirement
-from conformance.context import SHRINK_REQUESTS
 from conformance.draws import Draws
 from conformance.results import RequirementResult, Status
 from conformance.runner import RunConfig, run

@@ -87,7 +87,8 @@ def _run(config: pytest.Config) -> dict[str, Any]:
     from conformance import budget
     from conformance.context import Options
     from conformance.reports import json_report
-    from conformance.runner import INTERRUPTED, RunConfig, new_seed, run
+    from conformance.runner import INTERRUPTED, RunConfig, run
+    from conformance.seeding import new_seed
 
     seed = config.getoption("chat_seed")
     max_requests = config.getoption("chat_max_requests")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import random
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -67,10 +66,6 @@ class RunConfig:
     expectations: Expectations | None = None  # the target's known deviations (--expect)
     workers: int = 1  # 2: the embedded server's rules split over two processes (see conformance.workers)
     interrupted: Callable[[], bool] | None = None  # whether Ctrl-C was pressed, asked before each request
-
-
-def new_seed() -> int:
-    return random.SystemRandom().randrange(2**32)
 
 
 @contextlib.contextmanager

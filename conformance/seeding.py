@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Iterator
+
+
+def new_seed() -> int:
+    """A seed for a run not given one: said in its report, so that the run can be made again."""
+    return random.SystemRandom().randrange(2**32)
 
 
 @contextlib.contextmanager

@@ -76,3 +76,76 @@ def test_the_rules_that_send_its_puts_run_after_the_others() -> None:
     drawing = [index for index, id_ in enumerate(order) if id_ in described.DRAWS_FROM_DESCRIPTION]
     assert drawing == list(range(len(order) - len(drawing), len(order)))
     assert order[-1] == "ROBUST-STATE-VALID"
+
+
+EARLY = """
+import json, sys
+from conformance import described
+described.start_early(7, 6)
+early = described._early
+with described.drawing(int(sys.argv[1]), int(sys.argv[2]), ahead=False) as pool:
+    taken = pool is early
+    drawn = {mode: [[r.mode, r.content.decode("latin-1") if r.content else None, r.content_type]
+                    for r in pool.requests(mode)] for mode in ("positive", "negative")}
+print(json.dumps({"forked": early._child is not None or early._drawn is not None, "taken": taken,
+                  "stopped": early._child is None, "drawn": drawn}))
+"""
+
+
+def _early(seed: int, size: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", EARLY, str(seed), str(size)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_a_pool_started_early_is_the_one_its_run_samples() -> None:
+    early = _early(7, 6)
+    assert early["forked"] and early["taken"]
+    assert early["drawn"] == _here(7, 6)
+
+
+def test_a_pool_started_early_for_another_seed_or_size_is_stopped_and_the_run_draws_its_own() -> None:
+    for seed, size in ((8, 6), (7, 5)):
+        early = _early(seed, size)
+        assert not early["taken"] and early["stopped"]
+        assert early["drawn"] == _here(seed, size)
+
+
+def test_a_pool_started_early_that_no_run_took_is_stopped() -> None:
+    drawing = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    reading, writing = os.pipe()
+    os.close(writing)
+    described._early = described.Pool(7, 200)
+    described._early._child = (drawing.pid, reading)
+    described.discard_early()
+    assert described._early is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(drawing.pid, 0)
+
+
+# The command starts the pool as soon as its options are read; a usage error found later stops it.
+USAGE_ERROR_AFTER_START = """
+import json, os, sys
+from conformance import cli, described
+started = []
+start = described.Pool.start
+def recording_start(pool):
+    start(pool)
+    started.append(pool._child[0])
+described.Pool.start = recording_start
+code = cli.main(["run", "--base-url", "http://127.0.0.1:9", "--workers", "2", "--seed", "1"])
+try:
+    os.kill(started[0], 0)
+    alive = True
+except ProcessLookupError:
+    alive = False
+print(json.dumps({"exit": code, "started": len(started), "alive": alive}))
+"""
+
+
+def test_a_usage_error_after_the_early_start_stops_the_drawing() -> None:
+    out = subprocess.run([sys.executable, "-c", USAGE_ERROR_AFTER_START], capture_output=True, text=True, timeout=60)
+    assert json.loads(out.stdout.splitlines()[-1]) == {"exit": 2, "started": 1, "alive": False}, out.stderr
+    assert "--workers 2" in out.stderr

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -176,12 +177,38 @@ class _Interrupts:
         return self.pressed
 
 
+def _base_url(args: argparse.Namespace) -> str | None:
+    return args.base_url or os.environ.get(ENV["base_url"]) or None
+
+
+def _start_drawing(args: argparse.Namespace) -> bool:
+    """Against a URL target, start drawing the run's PUTs now, in a process of their own; whether it did.
+
+    See conformance.described.start_early. Their seed and number are fixed here: a run not given
+    a seed gets its seed now. The embedded server's runs draw as the runner decides (two workers
+    draw for themselves).
+    """
+    from conformance import budget, described, seeding
+
+    base_url = _base_url(args)
+    if base_url is None:
+        return False
+    _check_base_url(base_url)
+    if args.seed is None:
+        args.seed = seeding.new_seed()
+    _keep_hypothesis_files_in_the_user_cache()  # before the drawing process loads hypothesis
+    spending = budget.plan(args.max_examples or DEFAULT_MAX_EXAMPLES, args.max_requests)
+    described.start_early(args.seed, spending.max_examples)
+    return True
+
+
 def _live_config(args: argparse.Namespace, err: Any) -> Any:
     from conformance import budget, workers
     from conformance.context import Options
-    from conformance.runner import RunConfig, new_seed
+    from conformance.runner import RunConfig
+    from conformance.seeding import new_seed
 
-    base_url = args.base_url or os.environ.get(ENV["base_url"]) or None
+    base_url = _base_url(args)
     if base_url:
         _check_base_url(base_url)
     tokens = {role: getattr(args, f"{role}_token") or os.environ.get(ENV[role]) or None for role in ROLES}
@@ -388,9 +415,21 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("--rejudge judges a recorded run afresh: it goes with --replay")
     from conformance.cassettes.format import read_ahead
 
-    # A YAML cassette is parsed beside the imports below, not after them.
+    # A YAML cassette is parsed beside the imports below, not after them; so are the PUTs of a run
+    # against a URL target drawn.
     cassette_read = read_ahead(args.replay) if args.replay and not args.dry_run else None
+    early = not args.replay and not args.dry_run and _start_drawing(args)
+    try:
+        return _handle(args, cassette_read)
+    finally:
+        if early:
+            from conformance import described
 
+            described.discard_early()
+
+
+def _handle(args: argparse.Namespace, cassette_read: Callable[[], None] | None) -> int:
+    """The run, replay or dry run, its verdict told and its reports written; the exit status."""
     from rich.markup import escape
 
     from conformance import cassettes
