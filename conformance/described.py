@@ -37,6 +37,8 @@ DRAWS_FROM_DESCRIPTION = frozenset(
         "ROBUST-STATE-VALID",
     }
 )
+# Those of them that send valid PUTs only: they run first, as the pool's valid PUTs come first.
+DRAWS_VALID_ONLY = frozenset({"ROLE-PUT-ADMIN", "ROLE-PUT-AGENT", "SUPPORT-GET-ONLY"})
 
 
 @cache
@@ -96,16 +98,20 @@ def draw(seed: int, size: int, mode: str) -> list[GeneratedRequest]:
 
 
 class Pool:
-    """The PUTs of one run's seed and size, drawn in a forked process (`start`) or here when asked."""
+    """The PUTs of one run's seed and size, drawn in a forked process (`start`) or here when asked.
+
+    The forked process sends each mode as soon as it is drawn, valid PUTs first: the rules that
+    send only those (DRAWS_VALID_ONLY, run first) need not wait for the invalid ones.
+    """
 
     def __init__(self, seed: int, size: int) -> None:
         self.seed, self.size = seed, max(1, size)
-        self._drawn: dict[str, list[GeneratedRequest]] | None = None
-        self._child: tuple[int, int] | None = None  # its pid, and the end of the pipe this process reads
+        self._drawn: dict[str, list[GeneratedRequest]] = {}
+        self._child: tuple[int, Any] | None = None  # its pid, and the end of the pipe this process reads
 
     def start(self) -> None:
         """Start drawing in a forked process: only where forking is safe (`forking.can_fork`)."""
-        if self._drawn is not None or self._child is not None:
+        if self._drawn or self._child is not None:
             return
         reading, writing = os.pipe()
         child = os.fork()
@@ -113,53 +119,56 @@ class Pool:
             os.close(reading)
             self._draw_for_parent(writing)
         os.close(writing)
-        self._child = (child, reading)
+        self._child = (child, os.fdopen(reading, "rb"))
 
     def _draw_for_parent(self, writing: int) -> None:
         # Ctrl-C is the parent's to handle: it stops this process once it no longer needs it.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         status = 1
         try:
-            drawn = {mode: [_encode(request) for request in draw(self.seed, self.size, mode)] for mode in MODES}
             with os.fdopen(writing, "wb") as pipe:
-                pipe.write(json.dumps(drawn).encode())
+                for mode in MODES:  # one line each, sent as soon as it is drawn
+                    drawn = [_encode(request) for request in draw(self.seed, self.size, mode)]
+                    pipe.write(json.dumps({mode: drawn}).encode() + b"\n")
+                    pipe.flush()
             status = 0
         finally:
             os._exit(status)  # nothing of the parent's (its buffers, its exit handlers) is the child's to run
 
     def requests(self, mode: str) -> list[GeneratedRequest]:
-        if self._drawn is None:
-            self._drawn = self._from_child() or {each: draw(self.seed, self.size, each) for each in MODES}
+        while mode not in self._drawn and self._from_child():
+            pass
+        if mode not in self._drawn:  # no process drew it, or it failed before it said
+            self._drawn[mode] = draw(self.seed, self.size, mode)
         return self._drawn[mode]
 
-    def _from_child(self) -> dict[str, list[GeneratedRequest]] | None:
-        """What the forked process drew, or None if it drew nothing (it failed, or there is none)."""
+    def _from_child(self) -> bool:
+        """Take the next mode the forked process drew; False once it has nothing more to say."""
         if self._child is None:
-            return None
-        pid, reading = self._child
-        with os.fdopen(reading, "rb", closefd=False) as pipe:
-            sent = pipe.read()  # interrupted here, the run's end still stops the process (`close`)
-        self._child = None
-        os.close(reading)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+            return False
+        line = self._child[1].readline()  # interrupted here, the run's end still stops the process (`close`)
         try:
-            drawn = json.loads(sent)
-            return {mode: [_decode(request) for request in drawn[mode]] for mode in MODES}
-        except (ValueError, KeyError, TypeError):  # it failed before it had said all
-            return None
+            ((mode, drawn),) = json.loads(line).items()
+            if mode not in MODES:
+                raise ValueError(mode)
+            self._drawn[mode] = [_decode(request) for request in drawn]
+        except (ValueError, TypeError, AttributeError):  # it ended, or failed before it had said all
+            self.close()
+            return False
+        if all(each in self._drawn for each in MODES):
+            self.close()
+        return True
 
     def close(self) -> None:
         """Stop the forked process if it is still drawing (the run ended before it needed the pool)."""
         if self._child is None:
             return
-        pid, reading = self._child
-        self._child = None
+        (pid, pipe), self._child = self._child, None
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
-        os.close(reading)
+        pipe.close()
 
 
 def _encode(request: GeneratedRequest) -> list[Any]:

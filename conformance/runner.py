@@ -84,11 +84,17 @@ def _target(config: RunConfig) -> Iterator[tuple[str, Mapping[str, str | None], 
 
 
 def _ordered_scenarios() -> list[checks.Scenario]:
+    """The rules in the catalog's order, but those that send schemathesis's PUTs after the others.
+
+    The pool of those PUTs is drawn while the others run (conformance.described); among them,
+    the ones that send valid PUTs only come first, as those are drawn first. LAST ends the run.
+    """
     position = {requirement.id: index for index, requirement in enumerate(catalog.requirements())}
 
-    def place(scenario: checks.Scenario) -> tuple[bool, bool, int]:
+    def place(scenario: checks.Scenario) -> tuple[bool, bool, bool, int]:
         id_ = scenario.requirement_id
-        return id_ in LAST, id_ in described.DRAWS_FROM_DESCRIPTION, position[id_]
+        drawing = id_ in described.DRAWS_FROM_DESCRIPTION
+        return id_ in LAST, drawing, drawing and id_ not in described.DRAWS_VALID_ONLY, position[id_]
 
     return sorted(checks.SCENARIOS, key=place)
 

@@ -64,18 +64,39 @@ def test_a_pool_no_longer_needed_stops_its_process() -> None:
     reading, writing = os.pipe()
     os.close(writing)
     pool = described.Pool(7, 200)
-    pool._child = (drawing.pid, reading)
+    pool._child = (drawing.pid, os.fdopen(reading, "rb"))
     pool.close()
     assert pool._child is None
     with pytest.raises(ProcessLookupError):
         os.kill(drawing.pid, 0)  # stopped, and its exit collected
 
 
-def test_the_rules_that_send_its_puts_run_after_the_others() -> None:
+def test_the_rules_that_send_its_puts_run_after_the_others_those_of_valid_ones_first() -> None:
     order = [scenario.requirement_id for scenario in runner._ordered_scenarios()]
     drawing = [index for index, id_ in enumerate(order) if id_ in described.DRAWS_FROM_DESCRIPTION]
     assert drawing == list(range(len(order) - len(drawing), len(order)))
+    valid_only = [order[index] for index in drawing[: len(described.DRAWS_VALID_ONLY)]]
+    assert set(valid_only) == described.DRAWS_VALID_ONLY
     assert order[-1] == "ROBUST-STATE-VALID"
+
+
+# The forked process says the valid PUTs as soon as they are drawn: a run reads them while the
+# invalid ones are still being drawn.
+STREAMED = """
+import json, sys, time
+from conformance import described
+pool = described.Pool(7, 6)
+pool.start()
+pool.requests("positive")
+still_drawing = pool._child is not None and "negative" not in pool._drawn
+pool.requests("negative")
+print(json.dumps({"still drawing": still_drawing, "closed": pool._child is None}))
+"""
+
+
+def test_the_valid_puts_are_had_before_the_invalid_ones_are_drawn() -> None:
+    out = subprocess.run([sys.executable, "-c", STREAMED], capture_output=True, text=True, timeout=120)
+    assert json.loads(out.stdout.splitlines()[-1]) == {"still drawing": True, "closed": True}, out.stderr
 
 
 EARLY = """
@@ -87,7 +108,7 @@ with described.drawing(int(sys.argv[1]), int(sys.argv[2]), ahead=False) as pool:
     taken = pool is early
     drawn = {mode: [[r.mode, r.content.decode("latin-1") if r.content else None, r.content_type]
                     for r in pool.requests(mode)] for mode in ("positive", "negative")}
-print(json.dumps({"forked": early._child is not None or early._drawn is not None, "taken": taken,
+print(json.dumps({"forked": early._child is not None or bool(early._drawn), "taken": taken,
                   "stopped": early._child is None, "drawn": drawn}))
 """
 
@@ -118,7 +139,7 @@ def test_a_pool_started_early_that_no_run_took_is_stopped() -> None:
     reading, writing = os.pipe()
     os.close(writing)
     described._early = described.Pool(7, 200)
-    described._early._child = (drawing.pid, reading)
+    described._early._child = (drawing.pid, os.fdopen(reading, "rb"))
     described.discard_early()
     assert described._early is None
     with pytest.raises(ProcessLookupError):

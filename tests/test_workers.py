@@ -66,6 +66,7 @@ def test_two_processes_judge_every_rule_as_one_does() -> None:
 
 def test_the_worker_takes_the_rules_that_draw_from_the_description() -> None:
     drawing: set[str] = set()
+    modes: dict[str, set[str]] = {}
     current = {"id": ""}
 
     class Watching:
@@ -82,6 +83,7 @@ def test_the_worker_takes_the_rules_that_draw_from_the_description() -> None:
 
     def watched(mode: str) -> object:
         drawing.add(current["id"])
+        modes.setdefault(current["id"], set()).add(mode)
         return sample(mode)
 
     with pytest.MonkeyPatch.context() as patch:
@@ -89,6 +91,7 @@ def test_the_worker_takes_the_rules_that_draw_from_the_description() -> None:
         for support_created in (False, True):
             run(RunConfig(options=Options(seed=3, support_created=support_created), workers=1), Watching())
     assert drawing == set(workers.DRAWS_FROM_DESCRIPTION)
+    assert {id_ for id_, sampled in modes.items() if sampled == {"positive"}} == described.DRAWS_VALID_ONLY
     mine, theirs = workers.split(checks.SCENARIOS)
     assert {s.requirement_id for s in theirs} == workers.DRAWS_FROM_DESCRIPTION
     assert len(mine) + len(theirs) == len(checks.SCENARIOS)
