@@ -11,6 +11,7 @@ judged at all.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ class Comparison:
 
     differences: list[Difference]
     rejudge: bool
-    rerecord: str  # the command that re-records the cassette
+    rerecord: str  # the command that re-records the cassette (empty when the replay matched)
 
     @property
     def matches(self) -> bool:
@@ -98,16 +99,24 @@ def _how(result: RequirementResult | None, stopped: str | None) -> str:
 
 
 def compare(
-    result: RunResult, recorded: dict[str, Any], traffic: Difference | None, *, rejudge: bool, rerecord: str
+    result: RunResult,
+    recorded: dict[str, Any],
+    traffic: Difference | None,
+    *,
+    rejudge: bool,
+    rerecord: Callable[[], str],
 ) -> ReplayResult:
-    """`result` with how it differs from `recorded`: the traffic's first difference, then each rule's."""
+    """`result` with how it differs from `recorded`: the traffic's first difference, then each rule's.
+
+    `rerecord` says how to record the cassette again; asked only when the replay differs.
+    """
     differences = [traffic] if traffic is not None else []
     differences += _outcomes(result, recorded)
     if traffic is None and not differences and result.requests != recorded["requests"]:
         message = f"the recording counted {recorded['requests']} requests, the replay sent {result.requests}"
         differences.append(Difference("requests", message, recorded=recorded["requests"], replayed=result.requests))
     kept = {item.name: getattr(result, item.name) for item in dataclasses.fields(result)}
-    return ReplayResult(**kept, replay=Comparison(differences, rejudge, rerecord))
+    return ReplayResult(**kept, replay=Comparison(differences, rejudge, rerecord() if differences else ""))
 
 
 def _outcomes(result: RunResult, recorded: dict[str, Any]) -> list[Difference]:

@@ -263,7 +263,7 @@ class Replay:
         traffic = None
         if self.transport is not None:
             traffic = self.transport.difference or self.transport.unplayed()
-        return compare(result, self.recorded, traffic, rejudge=rejudge, rerecord=self.rerecord())
+        return compare(result, self.recorded, traffic, rejudge=rejudge, rerecord=self.rerecord)
 
 
 def _load(path: Path) -> dict[str, Any]:
