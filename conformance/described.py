@@ -4,7 +4,8 @@ Loading schemathesis and drawing from it (it mutates the description for each in
 most of what a run against a URL target costs the suite itself: about 0.9 s of 2. What it draws
 depends on the seed and the number of examples alone, so a forked process draws a pool of PUTs,
 valid and invalid, while this one judges the rules that send none (they run first, see runner);
-a property then samples the pool, and shrinks towards its first requests, hypothesis's simplest.
+against a URL target it is forked as soon as the command has read its options (`start_early`).
+A property then samples the pool, and shrinks towards its first requests, hypothesis's simplest.
 Where forking is not safe (another thread, no fork on the platform), or the process fails, the
 same pool is drawn here, when it is first needed: a seed sends the same requests either way.
 """
