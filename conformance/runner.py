@@ -63,6 +63,7 @@ class RunConfig:
     # Replay: the recorded answers, sent from here instead of a network, and the recorded examples.
     transport: httpx.BaseTransport | None = None
     draws: Draws | None = None  # recording: filled in; replaying: given to the checks again
+    recording: bool = False  # vcrpy records what goes through httpx's own transport: the run sends through it
     expectations: Expectations | None = None  # the target's known deviations (--expect)
     workers: int = 1  # 2: the embedded server's rules split over two processes (see conformance.workers)
     interrupted: Callable[[], bool] | None = None  # whether Ctrl-C was pressed, asked before each request
@@ -355,6 +356,7 @@ def _open(config: RunConfig, base_url: str, tokens: Mapping[str, str | None]) ->
         limit=most - (budget.RESTORE - 1 if options.writes else 0),  # restoring is never cut short
         quota=Quota(config.rate_share, config.clock),
         interrupted=config.interrupted,
+        wire=not config.recording,
     )
 
 

@@ -17,6 +17,7 @@ import re
 import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ from conformance.exchange import (
     SentRequest,
 )
 from conformance.quota import Quota
+from conformance.wire import Wire
 
 Listener = Callable[[Exchange], None]
 MAX_RETRY_WAIT_S = 120.0
@@ -158,6 +160,7 @@ class Target:
         limit: int | None = None,
         quota: Quota | None = None,
         interrupted: Callable[[], bool] | None = None,
+        wire: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + spec.ACCOUNT_PATH
@@ -184,6 +187,9 @@ class Target:
         self._interrupted = interrupted
         self._transport = transport
         self._tls_context: ssl.SSLContext | None = None
+        # httpx's own transport where a proxy is configured, or where the run is recorded (vcrpy
+        # records what goes through httpx's transports); `Wire` everywhere else.
+        self._wire = Wire(self._tls()) if wire and transport is None and not _proxied(self.url) else None
         self._client = self._new_client()
 
     def _new_client(self) -> httpx.Client:
@@ -211,6 +217,8 @@ class Target:
 
     def close(self) -> None:
         self._client.close()
+        if self._wire is not None:
+            self._wire.close()
 
     def try_again(self, limit: int | None) -> None:
         """Forget that the target stopped answering: restoring a live account deserves one more try.
@@ -223,6 +231,8 @@ class Target:
         # Through a new connection pool: an interrupt raised inside the old one may have left its
         # lock held, and closing it would wait for that lock too.
         self._client = self._new_client()
+        if self._wire is not None:
+            self._wire = Wire(self._tls())
 
     def has(self, role: str) -> bool:
         return role in self.tokens
@@ -319,9 +329,10 @@ class Target:
             response: httpx.Response | None = None
             # A request that may not be sent twice (POST, PATCH) goes over a connection of its own,
             # where no keep-alive race can lose it.
-            client = self._client if method in RESENT or self._transport is not None else self._new_client()
+            own = method not in RESENT and self._transport is None
+            sender = self._sender(own)
             try:
-                response = self._answer(client, request)
+                response = sender(request)
                 try:
                     response.read()  # undoes the content coding, once; checks only ever see the result
                 finally:
@@ -336,21 +347,23 @@ class Target:
                 self.answered_once |= response is not None
                 return self._record(method, credential, headers, content, response, problem)
             finally:
-                if client is not self._client:
-                    client.close()
+                if own:
+                    sender.close()
             break
         self.answered_once = True
         return self._record(method, credential, headers, content, response)
 
-    def _answer(self, client: httpx.Client, request: httpx.Request) -> httpx.Response:
-        """The response to `request`, its body not yet read."""
-        if self._transport is None:
-            return client.send(request, stream=True)
-        # A transport given (a replay's cassette, a test's double) answers directly: nothing the
-        # client would add applies, as the run keeps no cookie and follows no redirect.
-        response = self._transport.handle_request(request)
-        response.request = request
-        return response
+    def _sender(self, own: bool) -> _Direct | _Sending:
+        """What sends a request and gives its response, the body not yet read; `own`: on a connection of its own.
+
+        A transport given (a replay's cassette, a test's double) or `Wire` answers directly: nothing
+        the client would add applies, as the run keeps no cookie and follows no redirect.
+        """
+        if self._transport is not None:
+            return _Direct(self._transport)
+        if self._wire is not None:
+            return _Direct(Wire(self._tls()) if own else self._wire)
+        return _Sending(self._new_client() if own else self._client)
 
     def _tell(self, exchange: Exchange) -> None:
         for listener in self.listeners:
@@ -400,6 +413,43 @@ class Target:
             content=response.content,
         )
         return Exchange(credential, request, received, redact=self.redact)
+
+
+class _Direct:
+    """Sends through a transport itself: the client's own steps (cookies, redirects, hooks) are not the run's."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self.transport = transport
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        response = self.transport.handle_request(request)
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class _Sending:
+    """Sends through an httpx client, as a proxy or a recording needs."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        return self.client.send(request, stream=True)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _proxied(url: str) -> bool:
+    """Whether the environment names a proxy for `url` (httpx's transport then goes through it)."""
+    proxies = urllib.request.getproxies_environment()
+    parts = urlsplit(url)
+    if not (proxies.get(parts.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(parts.hostname or "")  # with proxies in the environment: by NO_PROXY
 
 
 class _NoCookies(http.cookiejar.CookieJar):

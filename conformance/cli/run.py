@@ -332,7 +332,9 @@ def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts, unwrit
 
     tokens = config.tokens if config.base_url else DEFAULT_TOKENS
     with cassettes.record(args.record, tokens) as recording:
-        result = _run(dataclasses.replace(config, draws=recording.draws), err, interrupts, recording.watching)
+        result = _run(
+            dataclasses.replace(config, draws=recording.draws, recording=True), err, interrupts, recording.watching
+        )
         recording.finish(cassettes.run_metadata(result))
     if recording.error is not None:
         unwritten.append(f"--record {args.record}: {recording.error}")
