@@ -198,7 +198,8 @@ class Target:
             follow_redirects=False,  # SECURITY-REDIRECT: a redirect is judged, never followed
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             cookies=_NoCookies(),
-            transport=self._transport,
+            # The client only builds requests where Wire sends them: no pool of httpx's own is made.
+            transport=self._transport or self._wire,
             verify=self._tls(),
         )
 
@@ -216,9 +217,7 @@ class Target:
         return self._tls_context
 
     def close(self) -> None:
-        self._client.close()
-        if self._wire is not None:
-            self._wire.close()
+        self._client.close()  # and the transport it was given (Wire's connection)
 
     def try_again(self, limit: int | None) -> None:
         """Forget that the target stopped answering: restoring a live account deserves one more try.
@@ -230,9 +229,9 @@ class Target:
         self._interrupted = None  # the account is being put back: an interrupt has been heard
         # Through a new connection pool: an interrupt raised inside the old one may have left its
         # lock held, and closing it would wait for that lock too.
-        self._client = self._new_client()
         if self._wire is not None:
             self._wire = Wire(self._tls())
+        self._client = self._new_client()
 
     def has(self, role: str) -> bool:
         return role in self.tokens
