@@ -246,29 +246,35 @@ class _Handler(socketserver.BaseRequestHandler):
         connection = h11.Connection(h11.SERVER)
         if leftover:  # h11 reads b"" as the client closing the connection
             connection.receive_data(leftover)
-        request, body = None, b""
-        while True:
+        read = read_request(self.request, connection)
+        return None if read is None else (*read, connection.trailing_data[0])
+
+
+def read_request(sock: socket.socket, connection: h11.Connection) -> tuple[h11.Request, bytes] | None:
+    """The next request h11 reads from `sock`, and its body; None once the client closed or broke the connection."""
+    request, body = None, b""
+    while True:
+        try:
+            event = connection.next_event()
+        except h11.RemoteProtocolError:
+            return None
+        if event is h11.NEED_DATA:
             try:
-                event = connection.next_event()
-            except h11.RemoteProtocolError:
+                data = sock.recv(65536)
+            except OSError:  # the client reset the connection, e.g. after its timeout
                 return None
-            if event is h11.NEED_DATA:
-                try:
-                    data = self.request.recv(65536)
-                except OSError:  # the client reset the connection, e.g. after its timeout
-                    return None
-                if not data:
-                    return None
-                connection.receive_data(data)
-            elif isinstance(event, h11.Request):
-                request = event
-            elif isinstance(event, h11.Data):
-                body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                assert request is not None
-                return request, body, connection.trailing_data[0]
-            elif isinstance(event, h11.ConnectionClosed):
+            if not data:
                 return None
+            connection.receive_data(data)
+        elif isinstance(event, h11.Request):
+            request = event
+        elif isinstance(event, h11.Data):
+            body += event.data
+        elif isinstance(event, h11.EndOfMessage):
+            assert request is not None
+            return request, body
+        elif isinstance(event, h11.ConnectionClosed):
+            return None
 
 
 class _Server(socketserver.ThreadingTCPServer):

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import h11
+import http_double
 import httpx
 import pytest
 import trustme
@@ -60,27 +61,6 @@ def _handled(handle: Handler, connection: socket.socket) -> None:
         handle(connection)
 
 
-def read_request(connection: socket.socket, state: h11.Connection) -> tuple[h11.Request, bytes] | None:
-    """The next request on `connection`, and its body; None once the client has closed it."""
-    request, body = None, b""
-    while True:
-        event = state.next_event()
-        if event is h11.NEED_DATA:
-            data = connection.recv(65536)
-            if not data:
-                return None
-            state.receive_data(data)
-        elif isinstance(event, h11.Request):
-            request = event
-        elif isinstance(event, h11.Data):
-            body += event.data
-        elif isinstance(event, h11.EndOfMessage):
-            assert request is not None
-            return request, body
-        elif isinstance(event, h11.ConnectionClosed):
-            return None
-
-
 def answering(requests_per_connection: int | None = None) -> Handler:
     """A keep-alive server answering each request with its method and body; it closes after so many."""
 
@@ -88,7 +68,7 @@ def answering(requests_per_connection: int | None = None) -> Handler:
         state = h11.Connection(h11.SERVER)
         answered = 0
         while requests_per_connection is None or answered < requests_per_connection:
-            got = read_request(connection, state)
+            got = http_double.read_request(connection, state)
             if got is None:
                 return
             request, body = got
@@ -109,7 +89,7 @@ def writing(data: bytes, *, then: Callable[[], None] = lambda: None) -> Handler:
     """A server that reads one request and writes `data` back, whatever it is, then closes."""
 
     def handle(connection: socket.socket) -> None:
-        read_request(connection, h11.Connection(h11.SERVER))
+        http_double.read_request(connection, h11.Connection(h11.SERVER))
         connection.sendall(data)
         then()
         connection.close()
@@ -250,7 +230,7 @@ def test_a_proxy_the_environment_names_is_used(monkeypatch: pytest.MonkeyPatch) 
     seen: list[bytes] = []
 
     def proxy(connection: socket.socket) -> None:
-        got = read_request(connection, h11.Connection(h11.SERVER))
+        got = http_double.read_request(connection, h11.Connection(h11.SERVER))
         assert got is not None
         seen.append(got[0].target)
         connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
