@@ -89,7 +89,8 @@ class _Body(httpx.SyncByteStream):
     """A response's body, read as it is iterated; closing it gives its connection back, if it may be reused."""
 
     def __init__(self, wire: Wire, connection: _Connection, timeout: float | None) -> None:
-        self._wire, self._connection, self._timeout = wire, connection, timeout
+        self._wire: Wire | None = wire
+        self._connection, self._timeout = connection, timeout
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
@@ -100,7 +101,9 @@ class _Body(httpx.SyncByteStream):
                 return
 
     def close(self) -> None:
-        self._wire._give_back(self._connection)
+        wire, self._wire = self._wire, None  # once: a second close would close the connection given back
+        if wire is not None:
+            wire._give_back(self._connection)
 
 
 class Wire(httpx.BaseTransport):

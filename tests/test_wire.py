@@ -255,3 +255,15 @@ def test_a_host_no_proxy_names_is_sent_to_directly(monkeypatch: pytest.MonkeyPat
         exchange = target.send("GET", NO_CREDENTIAL)
         target.close()
     assert (exchange.status, len(accepted), len(proxied)) == (200, 1, 0)
+
+
+def test_a_body_closed_twice_leaves_its_connection_to_the_next_request() -> None:
+    with serving(answering()) as (url, accepted):
+        transport = plain()
+        response = transport.handle_request(httpx.Request("GET", url + PATH))
+        response.read()
+        response.stream.close()  # type: ignore[union-attr]
+        response.stream.close()  # type: ignore[union-attr]
+        again, _ = send(transport, url)
+        transport.close()
+    assert (again.status_code, len(accepted)) == (200, 1)
