@@ -3,7 +3,8 @@
 A random draw reaches a given field, kind of value or role only in a long enough run; a run with a
 small --max-requests budget is not one. So every property is first given these examples, the same
 on every run and every seed (see conformance.context.WHOLE): each billing field with a plausible
-value, then with each JSON type it is not declared with (`null`, a list and an object included);
+value, then with each JSON type it is not declared with (`null`, a list and an object included)
+and with a long string where no string fits;
 `billing` and the body as each kind of JSON value that is not an object; every read-only field and
 every field of `plan` changed; the credentials a server must refuse; each role on each method.
 
@@ -65,6 +66,7 @@ KINDS: dict[str, Any] = {
     "array": ["x"],
     "object": {"x": 1},
 }
+LONG_STRING = "x" * 1_000
 # JSON Schema's number includes integer: a field declared integer refuses 1.5 but not 7.
 _FITS = {"integer": {"integer"}, "string": {"string"}}
 
@@ -96,6 +98,8 @@ def wrong_types() -> list[bytes]:
         bodies.append({"billing": fields})
     not_objects = [value for kind, value in KINDS.items() if kind != "object"]
     bodies += [{"billing": value} for value in not_objects]
+    # A long string where no string fits: a server that quotes the value it refuses must still answer 4xx.
+    bodies.append({"billing": {name: LONG_STRING for name in spec.BILLING_FIELDS if _declared(name) != "string"}})
     encoded = [json.dumps(body).encode() for body in bodies]
     # The body: the falsy values first, which a server testing the body's truth (`body or {}`) takes for no update.
     encoded += [json.dumps(value).encode() for value in (None, [], "", 0, False, ["x"])]

@@ -84,3 +84,12 @@ def test_the_credentials_are_refused_kinds_and_never_a_real_token_alone_as_beare
     credentials = coverage.unknown_credentials(real)
     assert {credential.label for credential in credentials} == {"unknown", "malformed"}
     assert all(credential.header not in {f"Bearer {token}" for token in real} for credential in credentials)
+
+
+def test_a_long_string_is_refused_where_no_string_fits() -> None:
+    """A server that quotes what it refuses into a bounded message is shown a value too long for it."""
+    declared = spec.component("Billing")["properties"]
+    not_strings = {name for name in spec.BILLING_FIELDS if declared[name]["type"] != "string"}
+    billings = [document.get("billing") for document in map(json.loads, _readable()) if isinstance(document, dict)]
+    assert {name: coverage.LONG_STRING for name in not_strings} in billings
+    assert len(coverage.LONG_STRING) >= 1_000

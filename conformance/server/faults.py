@@ -513,6 +513,30 @@ class NumbersAsStringsAccepted(Fault):
         return req
 
 
+class CrashesQuotingLongValues(Fault):
+    """ROBUST-NO-5XX: a refused string longer than 255 characters fails with 500, quoted into a VARCHAR(255) error."""
+
+    breaks = frozenset({"ROBUST-NO-5XX"})
+
+    def request(self, req: Req) -> Req | Resp:
+        document = req.document()
+        given = document.get("billing") if isinstance(document, dict) else None
+        refused = [given] if isinstance(given, str) else _strings_where_none_fits(_billing(document) or {})
+        if req.method == "PUT" and any(len(value) > 255 for value in refused):
+            return _json_error(500, "Data too long for column 'message'")
+        return req
+
+
+def _strings_where_none_fits(billing: dict[str, Any]) -> list[str]:
+    """The strings `billing` gives fields declared with another type."""
+    declared = spec.component("Billing")["properties"]
+    return [
+        value
+        for name, value in billing.items()
+        if isinstance(value, str) and name in declared and declared[name]["type"] != "string"
+    ]
+
+
 class AnyContentTypeIsJson(Fault):
     """ROBUST-CONTENT-TYPE (SHOULD): every PUT body is read as JSON, whatever it is declared as."""
 
