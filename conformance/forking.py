@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import sys
 import threading
 
@@ -12,6 +12,4 @@ def can_fork() -> bool:
 
     Not on macOS, whose system libraries do not survive a fork without exec.
     """
-    return (
-        "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and threading.active_count() == 1
-    )
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1

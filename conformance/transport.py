@@ -10,7 +10,9 @@ stopped answering altogether raises `TargetGone`.
 from __future__ import annotations
 
 import codecs
+import email.message
 import email.utils
+import functools
 import http.cookiejar
 import json
 import re
@@ -19,7 +21,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -35,9 +37,10 @@ from conformance.exchange import (
     SentRequest,
 )
 from conformance.quota import Quota
-from conformance.wire import Wire
 
 Listener = Callable[[Exchange], None]
+# `answer(method, url, headers, content)` of a transport that needs no HTTP objects: None to send it.
+Answering = Callable[[str, str, Mapping[str, str], bytes | None], "Answer | None"]
 MAX_RETRY_WAIT_S = 120.0
 MAX_RATE_LIMIT_RETRIES = 8
 FALLBACK_BACKOFF_S = 0.5  # the first wait after a 429 that says nothing; doubled on each retry
@@ -165,6 +168,7 @@ class Target:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + spec.ACCOUNT_PATH
         self._parsed_url = httpx.URL(self.url)  # parsed once, not for each request
+        self._url_text = str(self._parsed_url)  # as a transport reads it: str(request.url)
         self.origin = origin(self.url)
         self.tokens = {role: token for role, token in tokens.items() if token}
         self.redact = Redactor(self.tokens.values())
@@ -186,10 +190,12 @@ class Target:
         # callback (hypothesis keeps one) is reported as ignored and lost; this raises it again.
         self._interrupted = interrupted
         self._transport = transport
+        # A transport that can also answer without HTTP objects (a replay's cassette: `answer`).
+        self._answers: Answering | None = getattr(transport, "answer", None)
         self._tls_context: ssl.SSLContext | None = None
         # httpx's own transport where a proxy is configured, or where the run is recorded (vcrpy
         # records what goes through httpx's transports); `Wire` everywhere else.
-        self._wire = Wire(self._tls()) if wire and transport is None and not _proxied(self.url) else None
+        self._wire = self._new_wire() if wire and transport is None and not _proxied(self.url) else None
         self._client = self._new_client()
 
     def _new_client(self) -> httpx.Client:
@@ -202,6 +208,11 @@ class Target:
             transport=self._transport or self._wire,
             verify=self._tls(),
         )
+
+    def _new_wire(self) -> httpx.BaseTransport:
+        from conformance.wire import Wire  # h11 and sockets: not loaded for a replay, which needs neither
+
+        return Wire(self._tls())
 
     def _tls(self) -> ssl.SSLContext:
         """One TLS context for every client of the run: loading the trusted certificates costs 30 ms.
@@ -230,7 +241,7 @@ class Target:
         # Through a new connection pool: an interrupt raised inside the old one may have left its
         # lock held, and closing it would wait for that lock too.
         if self._wire is not None:
-            self._wire = Wire(self._tls())
+            self._wire = self._new_wire()
         self._client = self._new_client()
 
     def has(self, role: str) -> bool:
@@ -323,13 +334,17 @@ class Target:
             if self.limit is not None and self.requests >= self.limit:
                 raise BudgetSpent(f"the --max-requests budget was spent ({self.requests} requests) before this rule")
             self.requests += 1
-            request = self._client.build_request(method, self._parsed_url, headers=headers, content=content)
-            connection = _Connection.traced(request)
-            response: httpx.Response | None = None
+            answer = self._answers(method, self._url_text, headers, content) if self._answers else None
+            if answer is not None:
+                self.answered_once = True
+                return self._record(method, credential, headers, content, answer)
             # A request that may not be sent twice (POST, PATCH) goes over a connection of its own,
             # where no keep-alive race can lose it.
             own = method not in RESENT and self._transport is None
             sender = self._sender(own)
+            request = sender.request(method, self._parsed_url, headers, content)
+            connection = _Connection.traced(request)
+            response: httpx.Response | None = None
             try:
                 response = sender(request)
                 try:
@@ -359,9 +374,9 @@ class Target:
         the client would add applies, as the run keeps no cookie and follows no redirect.
         """
         if self._transport is not None:
-            return _Direct(self._transport)
+            return _Direct(self._transport, self._client)
         if self._wire is not None:
-            return _Direct(Wire(self._tls()) if own else self._wire)
+            return _Direct(self._new_wire() if own else self._wire, self._client)
         return _Sending(self._new_client() if own else self._client)
 
     def _tell(self, exchange: Exchange) -> None:
@@ -391,7 +406,7 @@ class Target:
         credential: Credential,
         headers: Mapping[str, str],
         content: bytes | None,
-        response: httpx.Response | None,
+        response: httpx.Response | Answer | None,
         problem: str | None = None,
     ) -> Exchange:
         shown = {name: self.redact(value) for name, value in headers.items()}
@@ -401,24 +416,43 @@ class Target:
         request = SentRequest(method, self.redact(self.url), shown, body)
         if response is None:
             return Exchange(credential, request, ReceivedResponse(NO_RESPONSE, {}, ""), problem, self.redact)
-        received_headers = {name.lower(): value for name, value in response.headers.items()}
-        if problem is not None:  # the status line and headers arrived, the body did not
-            received = ReceivedResponse(response.status_code, received_headers, "")
-            return Exchange(credential, request, received, problem, self.redact)
+        if not isinstance(response, Answer):
+            lower_case = {name.lower(): value for name, value in response.headers.items()}
+            if problem is not None:  # the status line and headers arrived, the body did not
+                received = ReceivedResponse(response.status_code, lower_case, "")
+                return Exchange(credential, request, received, problem, self.redact)
+            response = Answer(response.status_code, lower_case, response.content)
         received = ReceivedResponse(
-            status=response.status_code,
-            headers=received_headers,
-            body=response.content.decode(_codec(response.charset_encoding), "replace"),
+            status=response.status,
+            headers=response.headers,
+            body=response.content.decode(_codec(response.headers.get("content-type")), "replace"),
             content=response.content,
         )
         return Exchange(credential, request, received, redact=self.redact)
 
 
+class Answer(NamedTuple):
+    """A response as a transport that needs no HTTP objects gives it: the body with no coding left to undo."""
+
+    status: int
+    headers: dict[str, str]  # lower-case names, repeated headers joined with ", " as httpx joins them
+    content: bytes
+
+
 class _Direct:
     """Sends through a transport itself: the client's own steps (cookies, redirects, hooks) are not the run's."""
 
-    def __init__(self, transport: httpx.BaseTransport) -> None:
+    def __init__(self, transport: httpx.BaseTransport, client: httpx.Client) -> None:
         self.transport = transport
+        self.client = client
+
+    def request(self, method: str, url: httpx.URL, headers: dict[str, str], content: bytes | None) -> httpx.Request:
+        """The request `client` builds (its headers under the run's, its timeout, no cookie), in two
+        thirds of the time: the client's cookies and URL have nothing to merge into it."""
+        merged = self.client.headers.copy()
+        merged.update(headers)
+        extensions = {"timeout": self.client.timeout.as_dict()}
+        return httpx.Request(method, url, headers=merged, content=content, extensions=extensions)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         response = self.transport.handle_request(request)
@@ -434,6 +468,9 @@ class _Sending:
 
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
+
+    def request(self, method: str, url: httpx.URL, headers: dict[str, str], content: bytes | None) -> httpx.Request:
+        return self.client.build_request(method, url, headers=headers, content=content)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         return self.client.send(request, stream=True)
@@ -501,8 +538,18 @@ class _Connection:
         return isinstance(error, httpx.ReadError | httpx.WriteError)
 
 
-def _codec(charset: str | None) -> str:
-    """The codec to show a body with: its declared charset when Python knows it, else UTF-8."""
+@functools.lru_cache(maxsize=64)
+def _codec(content_type: str | None) -> str:
+    """The codec to show a body with: its declared charset when Python knows it, else UTF-8.
+
+    The charset is read as httpx reads it (`Response.charset_encoding`, by the email package's
+    parameter rules), once per Content-Type: a run sees a handful, hundreds of times each.
+    """
+    charset = None
+    if content_type:
+        message = email.message.Message()
+        message["content-type"] = content_type
+        charset = message.get_content_charset(failobj=None)
     if charset:
         try:
             return codecs.lookup(charset).name

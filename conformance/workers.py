@@ -9,7 +9,6 @@ split: a real account is one account, whose rules are judged one after another.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import signal
@@ -17,12 +16,13 @@ import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from conformance.described import DRAWS_FROM_DESCRIPTION  # the worker's
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from conformance.checks import Scenario
     from conformance.progress import Observer
     from conformance.results import RequirementResult
@@ -111,6 +111,8 @@ class Worker:
 
     @classmethod
     def fork(cls, scenarios: Sequence[Scenario], job: Job) -> Worker:
+        import multiprocessing  # only where a worker is started: a replay and a URL run start none
+
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
         stop = context.Event()

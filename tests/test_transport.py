@@ -289,3 +289,39 @@ def test_a_cookie_the_target_sets_is_never_sent_back() -> None:
     target.get(target.as_role("owner"))
     target.get(Credential("none", None))  # "without credentials" must not carry the owner's session
     assert seen == [None, None]
+
+
+@pytest.mark.parametrize("content", [None, b'{"billing": {}}'])
+def test_a_transport_is_given_the_request_the_client_would_build(content: bytes | None) -> None:
+    """Requests are built for the transport directly; headers, their order, URL, body and timeout stay httpx's."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    target = Target("http://t.example", {"owner": "tok-123"}, transport=httpx.MockTransport(handler), timeout=3.0)
+    kind = None if content is None else "application/json"
+    target.send("PUT", target.as_role("owner"), content=content, content_type=kind)
+    headers = {"Authorization": "Bearer tok-123", **({"Content-Type": kind} if kind else {})}
+    built = target._client.build_request("PUT", target.url, headers=headers, content=content)
+    (sent,) = seen
+    assert sent.headers.raw == built.headers.raw and sent.url == built.url and sent.content == built.content
+    assert sent.extensions["timeout"] == built.extensions["timeout"] == httpx.Timeout(3.0).as_dict()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "shown"),
+    [
+        ("application/json; charset=latin-1", "é"),
+        ('application/json; charset="ISO-8859-1"', "é"),
+        ("application/json; charset=no-such-codec", "\ufffd"),
+        ("application/json", "\ufffd"),
+        (None, "\ufffd"),
+    ],
+)
+def test_a_body_is_shown_in_its_declared_charset_as_httpx_reads_it(content_type: str | None, shown: str) -> None:
+    body = b'{"city": "\xe9"}'
+    answer = httpx.Response(200, headers={"Content-Type": content_type} if content_type else {}, content=body)
+    exchange = _target(lambda request: answer).get(Credential("none", None))
+    assert exchange.response.body == '{"city": "' + shown + '"}'

@@ -38,6 +38,7 @@ from conformance.context import Options
 from conformance.draws import Draws
 from conformance.results import RunResult
 from conformance.runner import RunConfig
+from conformance.transport import Answer
 
 REPLAY_TOKENS = {role: f"replayed-{role}-token" for role in ("owner", "admin", "agent")}
 Key = tuple[str, str, str, str | None, tuple[str, Any]]
@@ -102,6 +103,7 @@ class CassetteTransport(httpx.BaseTransport):
             key = _key(request["method"], request["uri"], who, _header(headers, "content-type"), body)
             self._recorded.append((key, _shown(request["method"], request["uri"], who, body)))
             self._responses.append(interaction["response"])
+        self._plain = [_plain(response) for response in self._responses]
         self.played = 0
         self.difference: Difference | None = None  # the first request it could not answer
 
@@ -109,21 +111,43 @@ class CassetteTransport(httpx.BaseTransport):
         return describe(place, len(self._recorded), self._spans)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        headers = request.headers
+        body = request.read()
+        recorded = self._play(
+            request.method, str(request.url), headers.get("authorization"), headers.get("content-type"), body
+        )
+        return _response(recorded, request)
+
+    def answer(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> Answer | None:
+        """The recorded answer as status, headers (lower-case names) and body, without HTTP objects.
+
+        What `handle_request` would give, read as the transport reads it, at a fraction of its cost;
+        None where the recorded response needs httpx itself to be read alike (a content coding to
+        undo, a header that is not ASCII): then the request goes through `handle_request`.
+        """
+        if self.difference is not None or self.played >= len(self._plain) or self._plain[self.played] is None:
+            return None
+        named = {name.lower(): value for name, value in headers.items()}
+        self._play(method, url, named.get("authorization"), named.get("content-type"), content or b"")
+        return self._plain[self.played - 1]
+
+    def _play(
+        self, method: str, url: str, authorization: str | None, content_type: str | None, body: bytes
+    ) -> dict[str, Any]:
+        """The recorded response at the run's next place, if the request sent is the one recorded there."""
         if self.difference is not None:
             raise NotRecorded(self.difference, "the replay stopped at the first request that did not line up")
-        body = request.read()
-        who = self._who(request.headers.get("authorization"))
-        key = _key(request.method, str(request.url), who, request.headers.get("content-type"), body)
+        who = self._who(authorization)
+        key = _key(method, url, who, content_type, body)
         place = self.played
         if place >= len(self._recorded) or self._recorded[place][0] != key:
-            sent = _shown(request.method, str(request.url), who, body)
-            self.difference, reason = self._out_of_place(place, key, sent)
+            self.difference, reason = self._out_of_place(place, key, _shown(method, url, who, body))
             raise NotRecorded(self.difference, reason)
         if self._digests is not None and response_digest(self._responses[place]) != self._digests[place]:
             self.difference, reason = self._edited(place)
             raise NotRecorded(self.difference, reason)
         self.played += 1
-        return _response(self._responses[place], request)
+        return self._responses[place]
 
     def _edited(self, place: int) -> tuple[Difference, str]:
         """The difference of a response changed since it was recorded, and why."""
@@ -165,6 +189,33 @@ class CassetteTransport(httpx.BaseTransport):
         where, recorded = self.where(self.played), self._recorded[self.played][1]
         message = f"{where} was never played: the run ended after {self.played} requests; it is {recorded}"
         return Difference("unplayed", message, place=self.played + 1, where=where, recorded=recorded)
+
+
+def _plain(recorded: dict[str, Any]) -> Answer | None:
+    """A recorded response as status, headers and body, as httpx reads it; None where only httpx can.
+
+    httpx joins repeated headers with ", " under their lower-case name, and encodes ASCII headers
+    as they are; a content coding it would undo, or a header it would have to encode, is left to it.
+    """
+    if not isinstance(recorded, dict):
+        return None
+    status, given, body = recorded.get("status"), recorded.get("headers") or {}, recorded.get("body") or {}
+    code = status.get("code") if isinstance(status, dict) else None
+    if type(code) is not int or not isinstance(given, dict) or not isinstance(body, dict):
+        return None  # a cassette edited out of shape: httpx's path says how
+    text = body.get("string")
+    if not isinstance(text, str | bytes | None) or not all(isinstance(values, list) for values in given.values()):
+        return None
+    pairs = [(name, value) for name, values in given.items() for value in values]
+    if not all(isinstance(n, str) and isinstance(v, str) and n.isascii() and v.isascii() for n, v in pairs):
+        return None
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        name = name.lower()
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    if "content-encoding" in headers or "transfer-encoding" in headers:
+        return None
+    return Answer(code, headers, _as_bytes(text))
 
 
 def _response(recorded: dict[str, Any], request: httpx.Request) -> httpx.Response:
