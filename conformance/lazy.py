@@ -1,13 +1,16 @@
-"""hypothesis's strategies, loaded when the first one is built rather than when the suite starts.
+"""hypothesis's strategies and httpx, loaded when first used rather than when the suite starts.
 
 A replay hands the checks the examples its recording kept and draws none, so it need not load
-hypothesis, a fifth of what it costs. Modules take `strategies` from here and build strategies in
-functions, never at import (tests/test_lazy.py makes sure a replay leaves hypothesis unloaded).
+hypothesis, a fifth of what it costs; and its cassette answers each request without HTTP objects
+(`CassetteTransport.answer`), so it need not load httpx either, another seventh. Modules take
+`strategies` and `httpx` from here and use them in functions, never at import
+(tests/test_lazy.py makes sure a replay leaves both unloaded).
 """
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 
@@ -16,14 +19,19 @@ class _OnFirstUse:
 
     def __init__(self, name: str) -> None:
         self._name = name
+        self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._name), attribute)
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attribute)
 
 
 if TYPE_CHECKING:
+    import httpx
     from hypothesis import strategies
 else:
     strategies = _OnFirstUse("hypothesis.strategies")
+    httpx = _OnFirstUse("httpx")
 
-__all__ = ["strategies"]
+__all__ = ["httpx", "strategies"]

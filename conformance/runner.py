@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
-
 from conformance import budget, catalog, checks, described, forking, workers
 from conformance.context import COVERAGE, SEARCH, WHOLE, Context, NoExample, Options
 from conformance.distinct import DistinctFailures
@@ -35,7 +33,7 @@ from conformance.progress import Observer
 from conformance.quota import Quota
 from conformance.results import RequirementResult, RunResult, Status, SuiteError, TargetInfo
 from conformance.safety import Restore, restore, take_snapshot
-from conformance.transport import BudgetSpent, NoResponse, Pacer, Target, TargetGone
+from conformance.transport import BudgetSpent, NoResponse, Pacer, Target, TargetGone, Transport
 
 ROLES = ("owner", "admin", "agent")
 # Scenarios run in catalog order, except that those sending requests schemathesis draws go after
@@ -61,7 +59,7 @@ class RunConfig:
     rate_share: float = 0.5  # of the quota the target announces, the most the run uses (see quota.py)
     clock: Callable[[], float] = time.monotonic  # what the quota's windows are measured with
     # Replay: the recorded answers, sent from here instead of a network, and the recorded examples.
-    transport: httpx.BaseTransport | None = None
+    transport: Transport | None = None
     draws: Draws | None = None  # recording: filled in; replaying: given to the checks again
     recording: bool = False  # vcrpy records what goes through httpx's own transport: the run sends through it
     expectations: Expectations | None = None  # the target's known deviations (--expect)

@@ -10,21 +10,14 @@ stopped answering altogether raises `TargetGone`.
 from __future__ import annotations
 
 import codecs
-import email.message
-import email.utils
 import functools
-import http.cookiejar
 import json
 import re
-import ssl
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import urlsplit
-
-import httpx
 
 from conformance import __version__, spec
 from conformance.exchange import (
@@ -36,7 +29,11 @@ from conformance.exchange import (
     ReceivedResponse,
     SentRequest,
 )
+from conformance.lazy import httpx
 from conformance.quota import Quota
+
+if TYPE_CHECKING:
+    import ssl
 
 Listener = Callable[[Exchange], None]
 # `answer(method, url, headers, content)` of a transport that needs no HTTP objects: None to send it.
@@ -115,6 +112,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     value = value.strip()
     if re.fullmatch(r"\d+(\.\d+)?", value):
         return float(value)
+    import email.utils  # an HTTP date, which few targets send
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -158,7 +157,7 @@ class Target:
         timeout: float = 10.0,
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | None = None,
         explain: Callable[[Exception], str | None] | None = None,
         limit: int | None = None,
         quota: Quota | None = None,
@@ -167,8 +166,6 @@ class Target:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + spec.ACCOUNT_PATH
-        self._parsed_url = httpx.URL(self.url)  # parsed once, not for each request
-        self._url_text = str(self._parsed_url)  # as a transport reads it: str(request.url)
         self.origin = origin(self.url)
         self.tokens = {role: token for role, token in tokens.items() if token}
         self.redact = Redactor(self.tokens.values())
@@ -196,16 +193,34 @@ class Target:
         # httpx's own transport where a proxy is configured, or where the run is recorded (vcrpy
         # records what goes through httpx's transports); `Wire` everywhere else.
         self._wire = self._new_wire() if wire and transport is None and not _proxied(self.url) else None
-        self._client = self._new_client()
+        self._made_client: httpx.Client | None = None
+
+    # httpx is loaded by the first request that needs it: a replay answered by `answer` never does.
+    @functools.cached_property
+    def _parsed_url(self) -> httpx.URL:
+        return httpx.URL(self.url)  # parsed once, not for each request
+
+    @functools.cached_property
+    def _url_text(self) -> str:
+        """The URL as a transport reads it (`str(request.url)`): as written when httpx writes it so."""
+        return self.url if _written_as_httpx_writes(self.url) else str(self._parsed_url)
+
+    @property
+    def _client(self) -> httpx.Client:
+        if self._made_client is None:
+            self._made_client = self._new_client()
+        return self._made_client
 
     def _new_client(self) -> httpx.Client:
+        # The client only builds requests where Wire or the given transport sends them: no pool of
+        # httpx's own is made. A transport is anything with httpx's `handle_request` and `close`.
+        transport = cast("httpx.BaseTransport | None", self._transport or self._wire)
         return httpx.Client(
             timeout=self.timeout,
             follow_redirects=False,  # SECURITY-REDIRECT: a redirect is judged, never followed
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            cookies=_NoCookies(),
-            # The client only builds requests where Wire sends them: no pool of httpx's own is made.
-            transport=self._transport or self._wire,
+            cookies=_no_cookies(),
+            transport=transport,
             verify=self._tls(),
         )
 
@@ -220,6 +235,8 @@ class Target:
         A plain-HTTP target never speaks TLS (no redirect is followed), so it gets a context that
         verifies as strictly and trusts no certificate, which costs nothing to make.
         """
+        import ssl
+
         if self._tls_context is None:
             if self.origin[0] == "https":
                 self._tls_context = httpx.create_ssl_context()
@@ -228,7 +245,10 @@ class Target:
         return self._tls_context
 
     def close(self) -> None:
-        self._client.close()  # and the transport it was given (Wire's connection)
+        if self._made_client is not None:
+            self._made_client.close()  # and the transport it was given (Wire's connection)
+        elif self._wire is not None:
+            self._wire.close()
 
     def try_again(self, limit: int | None) -> None:
         """Forget that the target stopped answering: restoring a live account deserves one more try.
@@ -242,7 +262,7 @@ class Target:
         # lock held, and closing it would wait for that lock too.
         if self._wire is not None:
             self._wire = self._new_wire()
-        self._client = self._new_client()
+        self._made_client = None  # made anew by the next request
 
     def has(self, role: str) -> bool:
         return role in self.tokens
@@ -431,6 +451,14 @@ class Target:
         return Exchange(credential, request, received, redact=self.redact)
 
 
+class Transport(Protocol):
+    """What sends a request: httpx's transports, Wire, a replay's cassette, a test's double."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response: ...
+
+    def close(self) -> None: ...
+
+
 class Answer(NamedTuple):
     """A response as a transport that needs no HTTP objects gives it: the body with no coding left to undo."""
 
@@ -442,7 +470,7 @@ class Answer(NamedTuple):
 class _Direct:
     """Sends through a transport itself: the client's own steps (cookies, redirects, hooks) are not the run's."""
 
-    def __init__(self, transport: httpx.BaseTransport, client: httpx.Client) -> None:
+    def __init__(self, transport: Transport, client: httpx.Client) -> None:
         self.transport = transport
         self.client = client
 
@@ -481,6 +509,8 @@ class _Sending:
 
 def _proxied(url: str) -> bool:
     """Whether the environment names a proxy for `url` (httpx's transport then goes through it)."""
+    import urllib.request
+
     proxies = urllib.request.getproxies_environment()
     parts = urlsplit(url)
     if not (proxies.get(parts.scheme) or proxies.get("all")):
@@ -488,18 +518,33 @@ def _proxied(url: str) -> bool:
     return not urllib.request.proxy_bypass(parts.hostname or "")  # with proxies in the environment: by NO_PROXY
 
 
-class _NoCookies(http.cookiejar.CookieJar):
+def _no_cookies() -> Any:
     """A jar that keeps no cookie a target sets: each request carries only the credentials its rule chose.
 
     A session cookie kept from an owner's answer would make a later request "without credentials"
-    one with the owner's session.
+    one with the owner's session. (http.cookiejar loads urllib.request: only where a client is made.)
     """
+    import http.cookiejar
 
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        pass
+    class NoCookies(http.cookiejar.CookieJar):
+        def extract_cookies(self, response: Any, request: Any) -> None:
+            pass
 
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        pass
+        def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+            pass
+
+    return NoCookies()
+
+
+# What httpx writes back as it was written: a lower-case scheme and host, a port that is not the
+# scheme's default and has no leading zero, a path of unreserved characters and no dot segment.
+_AS_HTTPX_WRITES = re.compile(
+    r"(?:http://[a-z0-9.-]+(?::(?!80/)[1-9][0-9]{0,4})?|https://[a-z0-9.-]+(?::(?!443/)[1-9][0-9]{0,4})?)(?:/[A-Za-z0-9_~-]+)+"
+)
+
+
+def _written_as_httpx_writes(url: str) -> bool:
+    return _AS_HTTPX_WRITES.fullmatch(url) is not None
 
 
 class _Connection:
@@ -547,6 +592,8 @@ def _codec(content_type: str | None) -> str:
     """
     charset = None
     if content_type:
+        import email.message
+
         message = email.message.Message()
         message["content-type"] = content_type
         charset = message.get_content_charset(failobj=None)

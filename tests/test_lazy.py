@@ -1,4 +1,4 @@
-"""hypothesis is loaded by the first strategy built: a replay, which draws nothing, never loads it."""
+"""hypothesis and httpx are loaded when first used: a replay, which draws and sends nothing, loads neither."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ def _loaded_after(*args: str) -> dict:
     return json.loads(out.stdout.splitlines()[-1])
 
 
-def test_a_replay_loads_neither_hypothesis_nor_schemathesis() -> None:
+def test_a_replay_loads_neither_hypothesis_nor_schemathesis_nor_an_http_client() -> None:
     replayed = _loaded_after("run", "--replay", str(CASSETTE))
     assert replayed["exit"] == 0
     assert "hypothesis" not in replayed["loaded"] and "schemathesis" not in replayed["loaded"]
+    assert not {"httpx", "httpcore", "h11", "ssl"} & set(replayed["loaded"])  # the cassette answers every request
 
 
 def test_a_run_that_draws_loads_hypothesis() -> None:
@@ -41,3 +42,9 @@ def test_the_stand_in_gives_hypothesis_own_strategies() -> None:
     from hypothesis import strategies
 
     assert lazy.strategies.integers is strategies.integers
+
+
+def test_the_stand_in_gives_httpx_own_names() -> None:
+    import httpx
+
+    assert lazy.httpx.Request is httpx.Request

@@ -13,8 +13,10 @@ import httpx
 import pytest
 import zstandard
 from conftest import SEED, TOKEN_ARGS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conformance import cli
+from conformance import cli, transport
 from conformance.exchange import REDACTED, Credential
 from conformance.failures import Failure
 from conformance.transport import NoResponse, Pacer, Redactor, Target, TargetGone, retry_after_seconds
@@ -169,11 +171,11 @@ def test_an_interrupt_heard_is_raised_at_the_next_request_once() -> None:
 def test_putting_the_account_back_goes_through_a_new_connection_pool() -> None:
     # An interrupt raised inside httpcore may leave its pool's lock held: the restore must not wait on it.
     class Wedged:
-        def build_request(self, *args: object, **kwargs: object) -> None:
+        def __getattr__(self, name: str) -> None:
             raise AssertionError("the restore went through the interrupted connection pool")
 
     target = _target(lambda request: httpx.Response(200, json={}))
-    target._client = Wedged()  # type: ignore[assignment]
+    target._made_client = Wedged()  # type: ignore[assignment]
     target.try_again(None)
     assert target.get(Credential("none")).status == 200
 
@@ -325,3 +327,23 @@ def test_a_body_is_shown_in_its_declared_charset_as_httpx_reads_it(content_type:
     answer = httpx.Response(200, headers={"Content-Type": content_type} if content_type else {}, content=body)
     exchange = _target(lambda request: answer).get(Credential("none", None))
     assert exchange.response.body == '{"city": "' + shown + '"}'
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(transport._AS_HTTPX_WRITES, fullmatch=True))
+def test_a_url_taken_as_written_is_one_httpx_writes_back_unchanged(url: str) -> None:
+    """A replay compares the URL as written with the recorded one, which httpx wrote: they must agree."""
+    try:
+        written = str(httpx.URL(url))
+    except httpx.InvalidURL:
+        return  # refused before any run (`run --base-url` asks httpx first)
+    assert written == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://A.example/x", "http://a:80/x", "https://a:443/x", "http://a:08/x", "http://a/./x", "http://[::1]:8/x"],
+)
+def test_a_url_httpx_would_rewrite_is_given_to_httpx(url: str) -> None:
+    assert not transport._written_as_httpx_writes(url)
+    assert Target(url.rsplit("/", 1)[0], {})._url_text == str(httpx.URL(url.rsplit("/", 1)[0] + "/api/v2/chat/account"))

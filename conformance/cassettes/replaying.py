@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from conformance.cassettes.comparing import Difference, ReplayResult, compare
 from conformance.cassettes.format import (
     CREDENTIAL_HEADER,
@@ -36,6 +34,7 @@ from conformance.cassettes.format import (
 from conformance.cassettes.places import Span, describe, spans_of
 from conformance.context import Options
 from conformance.draws import Draws
+from conformance.lazy import httpx
 from conformance.results import RunResult
 from conformance.runner import RunConfig
 from conformance.transport import Answer
@@ -75,7 +74,7 @@ def _shown(method: str, url: str, who: str, body: bytes) -> str:
     return f"{method.upper()} {url} as {who}" + (f" with body {text}" if body else "")
 
 
-class CassetteTransport(httpx.BaseTransport):
+class CassetteTransport:
     """Answers the run's nth request with the cassette's nth exchange, if that is the request sent.
 
     After the first request it cannot answer, it answers none: what follows a difference is no
@@ -109,6 +108,9 @@ class CassetteTransport(httpx.BaseTransport):
 
     def where(self, place: int) -> str:
         return describe(place, len(self._recorded), self._spans)
+
+    def close(self) -> None:
+        """Nothing to close: the cassette was read whole when the replay opened it."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         headers = request.headers
