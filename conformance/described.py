@@ -18,7 +18,7 @@ import gc
 import json
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -78,6 +78,22 @@ def puts(mode: str) -> st.SearchStrategy[GeneratedRequest]:
     return operation.as_strategy(generation_mode=generation_mode).map(lambda case: _to_request(case, mode))
 
 
+def _never() -> bool:
+    return False
+
+
+# Asked between two draws: drawing a pool takes seconds, with no request between whose check
+# (Target's `interrupted`) would stop it. Only a worker sets it: it ignores Ctrl-C and is told to
+# stop by its parent instead (conformance.workers); elsewhere Ctrl-C interrupts drawing itself.
+_told_to_stop: Callable[[], bool] = _never
+
+
+def stop_drawing_when(told: Callable[[], bool]) -> None:
+    """Make `draw` end as an interrupt would (KeyboardInterrupt) once `told()` is true."""
+    global _told_to_stop
+    _told_to_stop = told
+
+
 def draw(seed: int, size: int, mode: str) -> list[GeneratedRequest]:
     """The first `size` PUTs hypothesis draws from `puts(mode)` with `seed`: the same on every machine."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -92,6 +108,8 @@ def draw(seed: int, size: int, mode: str) -> list[GeneratedRequest]:
     )
     @given(puts(mode))
     def keep(request: GeneratedRequest) -> None:
+        if _told_to_stop():
+            raise KeyboardInterrupt  # hypothesis lets it through, and the run ends as interrupted
         drawn.append(request)
 
     with seed_alone_decides():

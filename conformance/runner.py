@@ -434,6 +434,7 @@ def _judge_part(
 ) -> workers.Part:
     """In a worker: `scenarios` against a reference server of its own, until done or told to `stop`."""
     config = dataclasses.replace(config, interrupted=stop)
+    described.stop_drawing_when(stop)  # drawing the description's PUTs sends nothing for a while
     with _target(config) as (base_url, tokens, _):
         target = _open(config, base_url, tokens)
         try:

@@ -171,3 +171,21 @@ def test_a_usage_error_after_the_early_start_stops_the_drawing() -> None:
     out = subprocess.run([sys.executable, "-c", USAGE_ERROR_AFTER_START], capture_output=True, text=True, timeout=60)
     assert json.loads(out.stdout.splitlines()[-1]) == {"exit": 2, "started": 1, "alive": False}, out.stderr
     assert "--workers 2" in out.stderr
+
+
+def test_a_draw_told_to_stop_ends_as_an_interrupt_would() -> None:
+    """A worker ignores Ctrl-C: its parent's `stop` must end a draw of seconds that sends no request."""
+    asked: list[bool] = []
+
+    def told() -> bool:
+        asked.append(True)
+        return len(asked) > 3
+
+    described.stop_drawing_when(told)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            described.draw(1, 500, "negative")
+    finally:
+        described.stop_drawing_when(described._never)
+    assert len(asked) == 4  # asked before each example it kept, and no further once told
+    assert len(described.draw(1, 5, "negative")) == 5  # drawing again, not told: whole

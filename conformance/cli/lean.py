@@ -1,8 +1,9 @@
 """What the command need not load: httpx's own command line.
 
 `import httpx` also imports `httpx._main`, the `httpx` command, and with it click and pygments:
-30 to 70 ms of a run's start-up that no run uses (a replay loads no httpx at all). The command puts a stand-in in its place before
-anything imports httpx; the stand-in loads the real module if anything calls it.
+30 to 70 ms of a run's start-up that no run uses (a replay loads no httpx at all). The command
+puts a stand-in in its place before anything imports httpx; the stand-in loads the real module if
+anything calls it.
 """
 
 from __future__ import annotations
