@@ -207,7 +207,13 @@ def test_an_interrupted_two_process_run_ends_at_once_saying_so(tmp_path: Path, w
     run = ["run", "--workers", "2", "--max-examples", "500", "--json", str(report)]
     command = [sys.executable, "-m", "conformance", *run]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    process = subprocess.Popen(command, text=True, start_new_session=True, **pipes)
+    # Started as a terminal starts it, Ctrl-C heard: a job a shell puts in the background (a CI
+    # runner's, say) inherits SIGINT ignored, and the command keeps it so, as it should.
+    heard = signal.signal(signal.SIGINT, signal.default_int_handler)  # a handler: SIG_DFL past exec
+    try:
+        process = subprocess.Popen(command, text=True, start_new_session=True, **pipes)
+    finally:
+        signal.signal(signal.SIGINT, heard)
     try:
         assert process.stderr is not None
         assert "this run sends" in process.stderr.readline()  # printed before the worker is forked
