@@ -88,10 +88,15 @@ def _never() -> bool:
 _told_to_stop: Callable[[], bool] = _never
 
 
-def stop_drawing_when(told: Callable[[], bool]) -> None:
-    """Make `draw` end as an interrupt would (KeyboardInterrupt) once `told()` is true."""
+@contextlib.contextmanager
+def stop_drawing_when(told: Callable[[], bool]) -> Iterator[None]:
+    """Inside, `draw` ends as an interrupt would (KeyboardInterrupt) once `told()` is true."""
     global _told_to_stop
     _told_to_stop = told
+    try:
+        yield
+    finally:
+        _told_to_stop = _never
 
 
 def draw(seed: int, size: int, mode: str) -> list[GeneratedRequest]:

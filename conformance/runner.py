@@ -434,8 +434,8 @@ def _judge_part(
 ) -> workers.Part:
     """In a worker: `scenarios` against a reference server of its own, until done or told to `stop`."""
     config = dataclasses.replace(config, interrupted=stop)
-    described.stop_drawing_when(stop)  # drawing the description's PUTs sends nothing for a while
-    with _target(config) as (base_url, tokens, _):
+    # Drawing the description's PUTs sends nothing for a while: it asks `stop` itself.
+    with described.stop_drawing_when(stop), _target(config) as (base_url, tokens, _):
         target = _open(config, base_url, tokens)
         try:
             state = Run(target, config.options, None, config.expectations)

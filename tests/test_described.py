@@ -181,11 +181,7 @@ def test_a_draw_told_to_stop_ends_as_an_interrupt_would() -> None:
         asked.append(True)
         return len(asked) > 3
 
-    described.stop_drawing_when(told)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            described.draw(1, 500, "negative")
-    finally:
-        described.stop_drawing_when(described._never)
+    with described.stop_drawing_when(told), pytest.raises(KeyboardInterrupt):
+        described.draw(1, 500, "negative")
     assert len(asked) == 4  # asked before each example it kept, and no further once told
     assert len(described.draw(1, 5, "negative")) == 5  # drawing again, not told: whole
