@@ -11,7 +11,7 @@ import pytest
 from conformance import cassettes, cli
 from conformance.cassettes.comparing import Difference
 from conformance.cassettes.format import CREDENTIAL_HEADER, load
-from conformance.cassettes.replaying import REPLAY_TOKENS, CassetteTransport, NotRecorded, _plain
+from conformance.cassettes.replaying import REPLAY_TOKENS, CassetteTransport, NotRecorded, _as_bytes, _header, _plain
 from conformance.runner import run
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
@@ -63,21 +63,20 @@ def test_other_library_versions_are_a_warning_when_the_replay_draws(tmp_path: Pa
 def _sent(interaction: dict) -> tuple[str, str, str | None, str | None, bytes]:
     """The request of a recorded exchange as the run sent it: method, URL, Authorization, Content-Type, body."""
     request = interaction["request"]
-    headers = {name.lower(): values[0] for name, values in (request.get("headers") or {}).items()}
-    who = headers.get(CREDENTIAL_HEADER.lower(), "none")
+    headers = request.get("headers") or {}
+    who = _header(headers, CREDENTIAL_HEADER) or "none"
     if who == "none":
         authorization = None
     elif who in REPLAY_TOKENS:
         authorization = f"Bearer {REPLAY_TOKENS[who]}"
     else:
         authorization = who.removeprefix("other: ")  # what `sender` names a header of no role by
-    body = request.get("body") or b""
     return (
         request["method"],
         request["uri"],
         authorization,
-        headers.get("content-type"),
-        body if isinstance(body, bytes) else body.encode(),
+        _header(headers, "content-type"),
+        _as_bytes(request.get("body")),
     )
 
 

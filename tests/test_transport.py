@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import zlib
@@ -326,7 +327,11 @@ def test_a_body_is_shown_in_its_declared_charset_as_httpx_reads_it(content_type:
     body = b'{"city": "\xe9"}'
     answer = httpx.Response(200, headers={"Content-Type": content_type} if content_type else {}, content=body)
     exchange = _target(lambda request: answer).get(Credential("none", None))
-    assert exchange.response.body == '{"city": "' + shown + '"}'
+    try:  # httpx's own reading of the charset, with the transport's fallback for one Python lacks
+        codec = codecs.lookup(answer.charset_encoding or "utf-8").name
+    except LookupError:
+        codec = "utf-8"
+    assert exchange.response.body == body.decode(codec, "replace") == '{"city": "' + shown + '"}'
 
 
 @settings(max_examples=300, deadline=None)
@@ -341,9 +346,9 @@ def test_a_url_taken_as_written_is_one_httpx_writes_back_unchanged(url: str) -> 
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["http://A.example/x", "http://a:80/x", "https://a:443/x", "http://a:08/x", "http://a/./x", "http://[::1]:8/x"],
+    "base_url", ["http://A.example", "http://a:80", "https://a:443", "http://a:08", "http://a/.", "HTTP://a"]
 )
-def test_a_url_httpx_would_rewrite_is_given_to_httpx(url: str) -> None:
-    assert not transport._written_as_httpx_writes(url)
-    assert Target(url.rsplit("/", 1)[0], {})._url_text == str(httpx.URL(url.rsplit("/", 1)[0] + "/api/v2/chat/account"))
+def test_a_url_httpx_would_rewrite_is_given_to_httpx(base_url: str) -> None:
+    target = Target(base_url, {}, wire=False)
+    assert not transport._written_as_httpx_writes(target.url)
+    assert target._url_text == str(httpx.URL(target.url)) != target.url
