@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from conformance.budget import SHRINK_REQUESTS
 from conformance.distinct import Deviations, DistinctFailures
-from conformance.draws import Draws, Recorder
+from conformance.draws import Draws, Encoded, Recorder, encoder
 from conformance.exchange import Credential, Exchange
 from conformance.failures import Violation, expect_status
 from conformance.results import MAX_FAILURES_KEPT
@@ -105,6 +106,53 @@ class _Found:
             raise DistinctFailures.of(self.violations, self.deviations)
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a property draws, made from the run's context alone (its options, roles and snapshot).
+
+    Declared with its scenario (checks.registry.scenario), so that the process drawing the pool
+    of PUTs can draw the property's examples too, ahead of the rule (conformance.ahead).
+    """
+
+    make: Callable[[Context], st.SearchStrategy[Any]]
+    share: float = 1.0  # of the run's --max-examples
+
+    def examples(self, ctx: Context) -> int:
+        return ctx.examples(self.share)
+
+
+class Ahead(Protocol):
+    """Where the examples of the properties a run declares were drawn ahead (conformance.ahead)."""
+
+    def examples(self, key: str, drawn: Drawn) -> list[Any] | None:
+        """The examples hypothesis gives the property `key` (drawing `drawn`) while each passes, or None."""
+
+
+def property_settings(examples: int) -> Any:
+    """How every property is drawn: here, and ahead in the process drawing the pool (conformance.ahead)."""
+    import hypothesis
+    from hypothesis import HealthCheck, Phase, Verbosity
+
+    return hypothesis.settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        # Each distinct failure is shrunk apart from the others, and a failure does not end the
+        # search for more (within the examples a passing run draws).
+        report_multiple_bugs=True,
+        verbosity=Verbosity.quiet,
+        # No explain phase: it re-runs a failing example over and over to say which parts of it
+        # matter, each time sending requests; the shrunk example already shows that.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    )
+
+
+# What a property's examples did when given as drawn ahead, up to the first that did not pass:
+# each example as encoded, and what its test raised (None: it passed).
+Given = list[tuple[Encoded, Exception | None]]
+
+
 # A property has three parts: its coverage (a few deterministic examples that reach every field,
 # kind of value and role the rule is about), its edges (every edge value, each sent once) and its
 # draws. A run sends them in that order, property by property (WHOLE); a run with a --max-requests
@@ -144,6 +192,7 @@ class Context:
         # Which part of each property a scenario sends (see WHOLE); the runner sets it.
         self.phase = WHOLE
         self.searches = 0  # properties the current scenario ran that have a search part
+        self.ahead: Ahead | None = None  # the runner's, where the pool is drawn in a forked process
         target.listeners.append(self._forget_on_write)
 
     def _forget_on_write(self, exchange: Exchange) -> None:
@@ -234,7 +283,7 @@ class Context:
 
     def check_property(
         self,
-        strategy: Callable[[], st.SearchStrategy[T]],
+        strategy: Drawn | Callable[[], st.SearchStrategy[T]],
         test: Callable[[T], None],
         *,
         max_examples: int | None = None,
@@ -243,7 +292,8 @@ class Context:
     ) -> None:
         """Run `test` on `coverage`, on each of `examples`, then on examples drawn from `strategy()`; raise what failed.
 
-        The strategy is made only to draw: a replay gives the examples its recording kept.
+        The strategy is made only to draw: a replay gives the examples its recording kept, and a
+        property its scenario declares (`Drawn`) may be given the examples drawn ahead for it.
 
         The given examples (coverage, then edge values) are each sent once: every one of them is
         also judged by the response checks, ROBUST-NO-5XX among them. They are minimal already; a
@@ -271,8 +321,10 @@ class Context:
             given = self.draws.given(key) if self.draws is not None else None
             if given is not None:
                 self._give(given, test, found)
-            else:
+            elif callable(strategy):
                 self._draw(strategy, test, key, max_examples, found)
+            else:
+                self._draw_declared(strategy, test, key, found)
         except BudgetSpent:
             self.found_before_budget.append(found.deviations)
             raise
@@ -298,6 +350,39 @@ class Context:
         if examples and not answered:
             raise NoExample("none of the examples got a complete answer")
 
+    def _draw_declared(self, drawn: Drawn, test: Callable[[T], None], key: str, found: _Found) -> None:
+        """A declared property: given what was drawn ahead while each example passes, then drawn here.
+
+        Hypothesis gives a property the same examples wherever it draws them, as long as each
+        passes; from the first that does not, what it draws next depends on that outcome. It then
+        draws here from the start, and is told the outcomes of the examples already sent instead
+        of sending them again: the run sends what it sends when everything is drawn here.
+        """
+        ahead = self.ahead.examples(key, drawn) if self.ahead is not None else None
+        tried: Given = []
+        if ahead is not None:
+            tried = self._give_ahead(ahead, test, key)
+            if not tried or tried[-1][1] is None:
+                return
+        self._draw(lambda: drawn.make(self), test, key, drawn.examples(self), found, tried)
+
+    def _give_ahead(self, examples: Sequence[T], test: Callable[[T], None], key: str) -> Given:
+        """Run `test` on the examples drawn ahead up to the first that does not pass; what each did."""
+        encode = encoder(self.target.tokens)
+        recorder = self.draws.recorder() if self.draws is not None else None
+        tried: Given = []
+        for example in examples:
+            tried.append((encode(example), None))  # before the test, which may change the example
+            if recorder is not None:
+                recorder.saw(example)
+            try:
+                test(example)
+            except Exception as error:  # hypothesis's to judge: it is told this outcome (`_draw`)
+                tried[-1] = (tried[-1][0], error)
+                return tried
+        self._keep(key, recorder)
+        return tried
+
     def _draw(
         self,
         strategy: Callable[[], st.SearchStrategy[T]],
@@ -305,28 +390,17 @@ class Context:
         key: str,
         max_examples: int | None,
         found: _Found,
+        tried: Given | None = None,  # what was given as drawn ahead (`_draw_declared`)
     ) -> None:
         import hypothesis
-        from hypothesis import HealthCheck, Phase, Verbosity, given
+        from hypothesis import given
         from hypothesis.errors import Flaky, Unsatisfiable
 
         examples = max_examples or self.options.max_examples
-        settings = hypothesis.settings(
-            max_examples=examples,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            # Each distinct failure is shrunk apart from the others, and a failure does not end
-            # the search for more (within the examples a passing run draws).
-            report_multiple_bugs=True,
-            verbosity=Verbosity.quiet,
-            # No explain phase: it re-runs a failing example over and over to say which parts of it
-            # matter, each time sending requests; the shrunk example already shows that.
-            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
-        )
-
+        settings = property_settings(examples)
         budget = _ShrinkBudget(self.target, examples)
         recorder = self.draws.recorder() if self.draws is not None else None
+        outcome = _told(tried or [], test, self.target.tokens)
 
         def answered(example: T) -> None:
             budget.check(bool(found.violations))
@@ -336,7 +410,7 @@ class Context:
             # has judged the answer): it is dropped, and never shrunk as if it were a failure.
             failed = None
             try:
-                test(example)
+                outcome(example)
             except NoResponse as error:
                 self.unanswered.append(error)
                 hypothesis.reject()
@@ -376,6 +450,25 @@ class Context:
 
     def examples(self, fraction: float = 1.0) -> int:
         return max(1, round(self.options.max_examples * fraction))
+
+
+def _told(tried: Given, test: Callable[[T], None], tokens: dict[str, str]) -> Callable[[T], None]:
+    """`test`, except that the first calls, given the examples already `tried`, raise what those raised."""
+    if not tried:
+        return test
+    encode = encoder(tokens)
+    calls = itertools.count()
+
+    def outcome(example: T) -> None:
+        call = next(calls)
+        if call < len(tried) and tried[call][0] == encode(example):
+            error = tried[call][1]
+            if error is not None:
+                raise error
+            return
+        test(example)
+
+    return outcome
 
 
 def _only_failures(error: BaseException) -> bool:

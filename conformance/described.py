@@ -20,12 +20,19 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from conformance import forking, generation, spec
-from conformance.generation import MODES, NO_CHANGE, GeneratedRequest
+from conformance import forking
 from conformance.lazy import strategies as st
-from conformance.seeding import seed_alone_decides
+
+# The rest of the suite is imported where it is used: the command forks the process drawing the
+# pool as soon as it has read its options (`start_early`), and both import the rest after that.
+if TYPE_CHECKING:
+    from typing import IO
+
+    from conformance.generation import GeneratedRequest
+
+MODES = ("positive", "negative")  # schemathesis's: valid against the description, or not
 
 # The scenarios whose properties send requests from the pool (a test keeps the list right).
 DRAWS_FROM_DESCRIPTION = frozenset(
@@ -51,6 +58,8 @@ def schema() -> Any:
     """
     import schemathesis
 
+    from conformance import spec
+
     schema = schemathesis.openapi.from_dict(spec.load())
     schema.config.update(base_url="http://conformance.invalid")
     # Credentials are the suite's to choose (each rule sends its roles' own), so schemathesis draws
@@ -62,6 +71,8 @@ def schema() -> Any:
 def _to_request(case: Any, mode: str) -> GeneratedRequest:
     from schemathesis.core import NotSet
 
+    from conformance.generation import GeneratedRequest
+
     body = case.body
     if isinstance(body, NotSet):
         return GeneratedRequest("PUT", mode, None, None)
@@ -72,6 +83,8 @@ def _to_request(case: Any, mode: str) -> GeneratedRequest:
 def puts(mode: str) -> st.SearchStrategy[GeneratedRequest]:
     """schemathesis's own strategy for the PUT, valid (`positive`) or not (`negative`)."""
     from schemathesis import GenerationMode
+
+    from conformance import spec
 
     operation = schema()[spec.ACCOUNT_PATH]["PUT"]
     generation_mode = GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
@@ -104,6 +117,8 @@ def draw(seed: int, size: int, mode: str) -> list[GeneratedRequest]:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as seeded
 
+    from conformance.seeding import seed_alone_decides
+
     drawn: list[GeneratedRequest] = []
     every_check_off = list(HealthCheck)
 
@@ -126,80 +141,131 @@ class Pool:
     """The PUTs of one run's seed and size, drawn in a forked process (`start`) or here when asked.
 
     The forked process sends each mode as soon as it is drawn, valid PUTs first: the rules that
-    send only those (DRAWS_VALID_ONLY, run first) need not wait for the invalid ones.
+    send only those (DRAWS_VALID_ONLY, run first) need not wait for the invalid ones. What it does
+    is its `job`'s to say: the job of conformance.ahead also draws the examples of the properties
+    that sample the pool, once it is told what the run is (`tell`), and says them (`hear_also`).
     """
 
     def __init__(self, seed: int, size: int) -> None:
         self.seed, self.size = seed, max(1, size)
         self._drawn: dict[str, list[GeneratedRequest]] = {}
-        self._child: tuple[int, Any] | None = None  # its pid, and the end of the pipe this process reads
+        # Its pid, the end of the pipe this process reads, and the end of the one it writes.
+        self._child: tuple[int, Any, Any] | None = None
+        self.hear_also: Callable[[str, Any], None] | None = None  # what it says beside the PUTs
 
-    def start(self) -> None:
-        """Start drawing in a forked process: only where forking is safe (`forking.can_fork`)."""
+    def start(self, job: Job | None = None) -> None:
+        """Start drawing in a forked process, as `job` says: only where forking is safe (`forking.can_fork`)."""
         if self._drawn or self._child is not None:
             return
-        # Both processes draw with hypothesis: imported once, before they part, it costs the
-        # machine 0.2 s of CPU less. Freezing what is loaded spares both the collector's passes
-        # over it, and the child's pages stay shared (the gc module's advice before a fork).
-        import hypothesis.strategies  # noqa: F401
-
+        # Freezing what is loaded spares both processes the collector's passes over it, and the
+        # child's pages stay shared (the gc module's advice before a fork).
         gc.freeze()
         reading, writing = os.pipe()
+        told, telling = os.pipe()
         child = os.fork()
         if child == 0:
             os.close(reading)
-            self._draw_for_parent(writing)
+            os.close(telling)
+            self._draw_for_parent(writing, told, job or draw_modes)
         os.close(writing)
-        self._child = (child, os.fdopen(reading, "rb"))
+        os.close(told)
+        self._child = (child, os.fdopen(reading, "rb"), os.fdopen(telling, "wb"))
 
-    def _draw_for_parent(self, writing: int) -> None:
+    def _draw_for_parent(self, writing: int, told: int, job: Job) -> None:
         # Ctrl-C is the parent's to handle: it stops this process once it no longer needs it.
+        global _current
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _current = self  # the pool its properties sample
         status = 1
         try:
-            with os.fdopen(writing, "wb") as pipe:
-                for mode in MODES:  # one line each, sent as soon as it is drawn
-                    drawn = [_encode(request) for request in draw(self.seed, self.size, mode)]
-                    pipe.write(json.dumps({mode: drawn}).encode() + b"\n")
+            with os.fdopen(writing, "wb") as pipe, os.fdopen(told, "rb") as run:
+
+                def send(line: dict[str, Any]) -> None:
+                    pipe.write(json.dumps(line).encode() + b"\n")
                     pipe.flush()
+
+                job(self, run, send)
             status = 0
         finally:
             os._exit(status)  # nothing of the parent's (its buffers, its exit handlers) is the child's to run
 
+    @property
+    def drawn(self) -> dict[str, list[GeneratedRequest]]:
+        return self._drawn
+
+    @property
+    def forked(self) -> bool:
+        """Whether a forked process is drawing for this pool (and may draw its properties' examples)."""
+        return self._child is not None
+
+    def draw_mode(self, mode: str) -> list[Any]:
+        """In the forked process: draw the PUTs of `mode`, kept here too; as the parent is sent them."""
+        self._drawn[mode] = draw(self.seed, self.size, mode)
+        return [_encode(request) for request in self._drawn[mode]]
+
+    def tell(self, said: dict[str, Any]) -> bool:
+        """Send the forked process one line (its job reads it); whether it was sent.
+
+        Only a line that goes whole into a pipe's buffer: this process never waits on one that
+        may itself be waiting for this one to read what it writes.
+        """
+        line = json.dumps(said).encode() + b"\n"
+        if self._child is None or len(line) > MOST_TOLD:
+            return False
+        try:
+            self._child[2].write(line)
+            self._child[2].flush()
+        except OSError:  # it has ended
+            return False
+        return True
+
     def requests(self, mode: str) -> list[GeneratedRequest]:
-        while mode not in self._drawn and self._from_child():
+        while mode not in self._drawn and self.hear():
             pass
         if mode not in self._drawn:  # no process drew it, or it failed before it said
             self._drawn[mode] = draw(self.seed, self.size, mode)
         return self._drawn[mode]
 
-    def _from_child(self) -> bool:
-        """Take the next mode the forked process drew; False once it has nothing more to say."""
+    def hear(self) -> bool:
+        """Take the next line the forked process said; False once it has nothing more to say."""
         if self._child is None:
             return False
         line = self._child[1].readline()  # interrupted here, the run's end still stops the process (`close`)
         try:
-            ((mode, drawn),) = json.loads(line).items()
-            if mode not in MODES:
-                raise ValueError(mode)
-            self._drawn[mode] = [_decode(request) for request in drawn]
+            ((kind, said),) = json.loads(line).items()
+            if kind in MODES:
+                self._drawn[kind] = [_decode(request) for request in said]
+            elif self.hear_also is not None:
+                self.hear_also(kind, said)
         except (ValueError, TypeError, AttributeError):  # it ended, or failed before it had said all
             self.close()
             return False
-        if all(each in self._drawn for each in MODES):
-            self.close()
         return True
 
     def close(self) -> None:
         """Stop the forked process if it is still drawing (the run ended before it needed the pool)."""
         if self._child is None:
             return
-        (pid, pipe), self._child = self._child, None
+        (pid, pipe, telling), self._child = self._child, None
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
         pipe.close()
+        with contextlib.suppress(OSError):
+            telling.close()
+
+
+Send = Callable[[dict[str, Any]], None]
+# What the forked process does for its pool: draw the PUTs and send them, read what it is told.
+Job = Callable[[Pool, "IO[bytes]", Send], None]
+MOST_TOLD = 4096  # bytes: what a pipe's buffer holds at the least (a page, on Linux)
+
+
+def draw_modes(pool: Pool, told: IO[bytes], send: Send) -> None:
+    """The pool's job by default: the valid PUTs, then the invalid ones."""
+    for mode in MODES:
+        send({mode: pool.draw_mode(mode)})
 
 
 def _encode(request: GeneratedRequest) -> list[Any]:
@@ -208,6 +274,8 @@ def _encode(request: GeneratedRequest) -> list[Any]:
 
 
 def _decode(encoded: list[Any]) -> GeneratedRequest:
+    from conformance.generation import GeneratedRequest
+
     mode, content, content_type = encoded
     return GeneratedRequest("PUT", mode, None if content is None else base64.b64decode(content), content_type)
 
@@ -218,6 +286,8 @@ def requests(method: str, mode: str) -> st.SearchStrategy[GeneratedRequest]:
     The GET takes no parameter and no body, so every GET schemathesis could draw is the same
     request: it is given as it is, without drawing. The PUTs come from the run's pool.
     """
+    from conformance.generation import GeneratedRequest
+
     if method == "GET":
         return st.just(GeneratedRequest("GET", mode, None, None))
     return sample(mode)
@@ -229,6 +299,9 @@ def any_request() -> st.SearchStrategy[GeneratedRequest]:
 
 def owner_updates() -> st.SearchStrategy[GeneratedRequest]:
     """PUTs an owner could send: the empty update, plausible ones, and what the description allows."""
+    from conformance import generation
+    from conformance.generation import NO_CHANGE
+
     plausible = generation.billing_updates().map(generation.plausible_update)
     allowed = requests("PUT", "positive").map(lambda request: request if request.content is not None else NO_CHANGE)
     return st.one_of(st.just(NO_CHANGE), plausible, allowed)
@@ -241,7 +314,7 @@ DEFAULT_SIZE = 25
 _early: Pool | None = None
 
 
-def start_early(seed: int, size: int) -> None:
+def start_early(seed: int, size: int, job: Job | None = None) -> None:
     """Start drawing the pool of a run with `seed` and `size` now, before the command loads the rest.
 
     The command knows both as soon as its options are read, and the forked process draws while
@@ -251,7 +324,7 @@ def start_early(seed: int, size: int) -> None:
     global _early
     if _early is None and forking.can_fork():
         _early = Pool(seed, size)
-        _early.start()
+        _early.start(job)
 
 
 def discard_early() -> None:
@@ -272,14 +345,14 @@ def _adopt_early(seed: int, size: int) -> Pool | None:
 
 
 @contextlib.contextmanager
-def drawing(seed: int, size: int, *, ahead: bool) -> Iterator[Pool]:
-    """The pool the properties of a run sample: the one started early for it, or one drawn ahead when `ahead`."""
+def drawing(seed: int, size: int, *, ahead: Job | None) -> Iterator[Pool]:
+    """The pool the properties of a run sample: the one started early for it, or one drawn ahead by the job `ahead`."""
     global _current
     pool, outer = _adopt_early(seed, size), _current
     if pool is None:
         pool = Pool(seed, size)
-        if ahead:
-            pool.start()
+        if ahead is not None:
+            pool.start(ahead)
     _current = pool
     try:
         yield pool

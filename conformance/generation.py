@@ -20,7 +20,6 @@ from conformance import jsontext, lenient_json, rfc8259, spec
 from conformance.exchange import Credential
 from conformance.lazy import strategies as st
 
-MODES = ("positive", "negative")  # schemathesis's: valid against the description, or not
 # The suite's own: a request every conformant server accepts from the owner (a plausible update, or
 # none). Only such a request is held to a rule's exact refusal status (see `leeway.refusal`).
 PLAUSIBLE = "plausible"

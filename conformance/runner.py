@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from conformance import budget, catalog, checks, described, forking, workers
+from conformance import ahead, budget, catalog, checks, described, forking, workers
 from conformance.context import COVERAGE, SEARCH, WHOLE, Context, NoExample, Options
 from conformance.distinct import DistinctFailures
 from conformance.draws import Draws
@@ -82,7 +82,7 @@ def _target(config: RunConfig) -> Iterator[tuple[str, Mapping[str, str | None], 
         yield server.url, DEFAULT_TOKENS, True
 
 
-def _ordered_scenarios() -> list[checks.Scenario]:
+def ordered_scenarios() -> list[checks.Scenario]:
     """The rules in the catalog's order, but those that send schemathesis's PUTs after the others.
 
     The pool of those PUTs is drawn while the others run (conformance.described); among them,
@@ -98,7 +98,7 @@ def _ordered_scenarios() -> list[checks.Scenario]:
     return sorted(checks.SCENARIOS, key=place)
 
 
-def _unmet(needs: checks.Needs, target: Target, options: Options) -> str | None:
+def unmet(needs: checks.Needs, target: Target, options: Options) -> str | None:
     """Why a scenario cannot run on this target, or None."""
     if needs.writes and not options.writes:
         return "writes are disabled (--no-writes)"
@@ -165,7 +165,7 @@ class Run:
         """Run one scenario; raises TargetGone (after recording it) when the target stopped answering."""
         result = self.results[scenario.requirement_id]
         self.done.add(scenario.requirement_id)
-        reason = self._skipped_by_file(scenario.requirement_id) or _unmet(scenario.needs, self.target, self.ctx.options)
+        reason = self._skipped_by_file(scenario.requirement_id) or unmet(scenario.needs, self.target, self.ctx.options)
         if reason is not None:
             result.skip_reason = reason
             return result
@@ -262,17 +262,27 @@ class Run:
             if scenario.requirement_id in self.done:
                 continue
             result = self.results[scenario.requirement_id]
-            unmet = self._skipped_by_file(scenario.requirement_id) or _unmet(
+            reason = self._skipped_by_file(scenario.requirement_id) or unmet(
                 scenario.needs, self.target, self.ctx.options
             )
-            if unmet is not None:
-                result.skip_reason = unmet  # it would not have been judged anyway
+            if reason is not None:
+                result.skip_reason = reason  # it would not have been judged anyway
             else:
                 result.could_not_judge(SuiteError(why))
         for check in checks.RESPONSE_CHECKS:
             result = self.results[check.requirement_id]
             if result.exercised == 0 and not result.failure_count and not self._skipped_by_file(check.requirement_id):
                 result.could_not_judge(SuiteError(why))
+
+    def drawing_ahead(self, scenarios: list[checks.Scenario]) -> list[str]:
+        """Of `scenarios`, in order, those with properties that will run: the pool's process may draw them."""
+        return [
+            scenario.requirement_id
+            for scenario in scenarios
+            if scenario.properties
+            and self._skipped_by_file(scenario.requirement_id) is None
+            and unmet(scenario.needs, self.target, self.ctx.options) is None
+        ]
 
     def response_check_coverage(self) -> None:
         for check in checks.RESPONSE_CHECKS:
@@ -306,14 +316,16 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
     # draws only what its recording did not keep: neither has the pool drawn ahead.
     forkable = forking.can_fork()
     split = forkable and config.workers > 1 and config.base_url is None and _splittable(config)
-    ahead = forkable and not split and config.transport is None
     # Forked before this process starts its server (a thread): a fork copies one thread.
-    with described.drawing(config.options.seed, config.options.max_examples, ahead=ahead):
-        return _run_drawn(config, observer, started, split)
+    job = ahead.draw_for_parent if forkable and not split and config.transport is None else None
+    with described.drawing(config.options.seed, config.options.max_examples, ahead=job) as pool:
+        return _run_drawn(config, observer, started, split, pool if pool.forked else None)
 
 
-def _run_drawn(config: RunConfig, observer: Observer | None, started: float, split: bool) -> RunResult:
-    scenarios = _ordered_scenarios()
+def _run_drawn(
+    config: RunConfig, observer: Observer | None, started: float, split: bool, pool: described.Pool | None
+) -> RunResult:
+    scenarios = ordered_scenarios()
     worker = None
     if split:
         scenarios, theirs = workers.split(scenarios)
@@ -322,7 +334,7 @@ def _run_drawn(config: RunConfig, observer: Observer | None, started: float, spl
         with _target(config) as (base_url, tokens, embedded):
             target = _open(config, base_url, tokens)
             try:
-                return _run(target, config, observer, embedded, started, scenarios, worker)
+                return _run(target, config, observer, embedded, started, scenarios, worker, pool)
             finally:
                 target.close()
     finally:
@@ -378,6 +390,8 @@ def _judge(
         if state.ctx.options.writes:
             snapshot = _snapshot(target)
         state.ctx.snapshot = snapshot
+        if isinstance(state.ctx.ahead, ahead.Ahead):
+            state.ctx.ahead.tell(state.ctx.options, target.tokens, snapshot, state.drawing_ahead(scenarios))
         if state.ctx.options.max_requests is None:
             _phase(state, scenarios, observer, snapshot, WHOLE)
         else:
@@ -464,9 +478,12 @@ def _run(
     started: float,
     scenarios: list[checks.Scenario],
     worker: workers.Worker | None,
+    pool: described.Pool | None = None,
 ) -> RunResult:
     options = config.options
     state = Run(target, options, config.draws, config.expectations)
+    if pool is not None:  # the forked process drawing the pool draws its properties too
+        state.ctx.ahead = ahead.Ahead(pool)
     if observer:
         observer.started(len(checks.SCENARIOS))
     # A replay changed no account: a restore it could not play leaves nothing to keep in a file.

@@ -135,7 +135,7 @@ def judge_scenario(requirement_id: str, app: Any, **options: Any) -> Any:
     scenario = next(s for s in checks.SCENARIOS if s.requirement_id == requirement_id)
     run_options = Options(**{"max_examples": 8, "seed": SEED, **options})
     # The pool of schemathesis's PUTs a run of these options samples, drawn here.
-    with BackgroundServer(app) as server, described.drawing(run_options.seed, run_options.max_examples, ahead=False):
+    with BackgroundServer(app) as server, described.drawing(run_options.seed, run_options.max_examples, ahead=None):
         target = Target(server.url, DEFAULT_TOKENS)
         state = Run(target, run_options)
         state.ctx.snapshot = target.get(target.as_role("owner")).response.json

@@ -64,7 +64,7 @@ def test_a_pool_no_longer_needed_stops_its_process() -> None:
     reading, writing = os.pipe()
     os.close(writing)
     pool = described.Pool(7, 200)
-    pool._child = (drawing.pid, os.fdopen(reading, "rb"))
+    pool._child = (drawing.pid, os.fdopen(reading, "rb"), open(os.devnull, "wb"))  # noqa: SIM115 - close() closes it
     pool.close()
     assert pool._child is None
     with pytest.raises(ProcessLookupError):
@@ -72,7 +72,7 @@ def test_a_pool_no_longer_needed_stops_its_process() -> None:
 
 
 def test_the_rules_that_send_its_puts_run_after_the_others_those_of_valid_ones_first() -> None:
-    order = [scenario.requirement_id for scenario in runner._ordered_scenarios()]
+    order = [scenario.requirement_id for scenario in runner.ordered_scenarios()]
     drawing = [index for index, id_ in enumerate(order) if id_ in described.DRAWS_FROM_DESCRIPTION]
     assert drawing == list(range(len(order) - len(drawing), len(order)))
     valid_only = [order[index] for index in drawing[: len(described.DRAWS_VALID_ONLY)]]
@@ -90,13 +90,16 @@ pool.start()
 pool.requests("positive")
 still_drawing = pool._child is not None and "negative" not in pool._drawn
 pool.requests("negative")
-print(json.dumps({"still drawing": still_drawing, "closed": pool._child is None}))
+waiting = pool._child is not None  # to be told what the run is (conformance.ahead)
+pool.close()
+print(json.dumps({"still drawing": still_drawing, "waiting": waiting, "closed": pool._child is None}))
 """
 
 
 def test_the_valid_puts_are_had_before_the_invalid_ones_are_drawn() -> None:
     out = subprocess.run([sys.executable, "-c", STREAMED], capture_output=True, text=True, timeout=120)
-    assert json.loads(out.stdout.splitlines()[-1]) == {"still drawing": True, "closed": True}, out.stderr
+    said = json.loads(out.stdout.splitlines()[-1])
+    assert said == {"still drawing": True, "waiting": True, "closed": True}, out.stderr
 
 
 EARLY = """
@@ -105,7 +108,7 @@ from conformance import described
 described.start_early(7, 6)
 early = described._early
 forked = early is not None and early._child is not None  # asked before anything could draw it here
-with described.drawing(int(sys.argv[1]), int(sys.argv[2]), ahead=False) as pool:
+with described.drawing(int(sys.argv[1]), int(sys.argv[2]), ahead=None) as pool:
     taken = pool is early
     drawn = {mode: [[r.mode, r.content.decode("latin-1") if r.content else None, r.content_type]
                     for r in pool.requests(mode)] for mode in ("positive", "negative")}
@@ -140,7 +143,8 @@ def test_a_pool_started_early_that_no_run_took_is_stopped() -> None:
     reading, writing = os.pipe()
     os.close(writing)
     described._early = described.Pool(7, 200)
-    described._early._child = (drawing.pid, os.fdopen(reading, "rb"))
+    telling = open(os.devnull, "wb")  # noqa: SIM115 - discard_early() closes it
+    described._early._child = (drawing.pid, os.fdopen(reading, "rb"), telling)
     described.discard_early()
     assert described._early is None
     with pytest.raises(ProcessLookupError):
@@ -153,8 +157,8 @@ import json, os, sys
 from conformance import cli, described
 started = []
 start = described.Pool.start
-def recording_start(pool):
-    start(pool)
+def recording_start(pool, job=None):
+    start(pool, job)
     started.append(pool._child[0])
 described.Pool.start = recording_start
 code = cli.main(["run", "--base-url", "http://127.0.0.1:9", "--workers", "2", "--seed", "1"])

@@ -265,7 +265,7 @@ def test_a_target_of_ones_own_is_never_split() -> None:
     forked: list[object] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(forking, "can_fork", lambda: True)
-        patch.setattr(described.Pool, "start", lambda pool: None)  # no fork beside pytest's threads
+        patch.setattr(described.Pool, "start", lambda pool, job=None: None)  # no fork beside pytest's threads
         patch.setattr(workers.Worker, "fork", lambda *args: forked.append(args))
         result = run(config)
     assert forked == [] and "could not be reached" in (result.stopped or "")

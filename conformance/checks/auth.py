@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance import coverage, described, generation, leeway
 from conformance.checks.registry import response_check, scenario
-from conformance.context import Context
+from conformance.context import Context, Drawn
 from conformance.exchange import NO_CREDENTIAL, Credential, Exchange
 from conformance.failures import Violation, expect_status
 from conformance.generation import GeneratedRequest
@@ -35,6 +35,16 @@ def _probes(ctx: Context) -> st.SearchStrategy[GeneratedRequest]:
     return st.sampled_from([GET, NO_OP_PUT])
 
 
+def _unknown_or_malformed(ctx: Context) -> st.SearchStrategy[tuple[GeneratedRequest, Credential]]:
+    real = set(ctx.target.tokens.values())
+    credentials = st.one_of(generation.unknown_credentials(real), generation.malformed_credentials(real))
+    return st.tuples(_probes(ctx), credentials)
+
+
+PROBES = Drawn(_probes, share=0.5)
+PROBES_WITH_BAD_CREDENTIALS = Drawn(_unknown_or_malformed)
+
+
 def _refused(ctx: Context, request: GeneratedRequest, credential: Credential, what: str) -> None:
     expect_status(_send(ctx, request, credential), leeway.refusal({401}, request.well_formed), what)
 
@@ -43,7 +53,7 @@ def _send(ctx: Context, request: GeneratedRequest, credential: Credential) -> Ex
     return ctx.target.send(request.method, credential, content=request.content, content_type=request.content_type)
 
 
-@scenario("AUTH-MISSING")
+@scenario("AUTH-MISSING", properties=(PROBES,))
 def missing_credentials(ctx: Context) -> None:
     """AUTH-MISSING MUST: GET and PUT without credentials get 401 (a PUT also wrong otherwise: any 4xx)."""
 
@@ -51,20 +61,16 @@ def missing_credentials(ctx: Context) -> None:
         _refused(ctx, request, NO_CREDENTIAL, f"{request.method} without credentials")
 
     ctx.each((GET, NO_OP_PUT), property_)
-    ctx.check_property(lambda: _probes(ctx), property_, max_examples=ctx.examples(0.5))
+    ctx.check_property(PROBES, property_)
 
 
-@scenario("AUTH-INVALID")
+@scenario("AUTH-INVALID", properties=(PROBES_WITH_BAD_CREDENTIALS,))
 def invalid_credentials(ctx: Context) -> None:
     """AUTH-INVALID MUST: an unknown bearer token or a malformed Authorization header gets 401.
 
     As AUTH-MISSING, a PUT also wrong in another way may get that fault's 4xx instead.
     """
     real = set(ctx.target.tokens.values())
-
-    def pairs() -> st.SearchStrategy[tuple[GeneratedRequest, Credential]]:
-        credentials = st.one_of(generation.unknown_credentials(real), generation.malformed_credentials(real))
-        return st.tuples(_probes(ctx), credentials)
 
     def property_(pair: tuple[GeneratedRequest, Credential]) -> None:
         request, credential = pair
@@ -73,7 +79,7 @@ def invalid_credentials(ctx: Context) -> None:
 
     covered = [GET, NO_OP_PUT, GET, GET, GET, NO_OP_PUT]
     packed = list(zip(covered, coverage.unknown_credentials(real), strict=True))
-    ctx.check_property(pairs, property_, coverage=packed)
+    ctx.check_property(PROBES_WITH_BAD_CREDENTIALS, property_, coverage=packed)
 
 
 def _account_fields(document: Any) -> set[str]:

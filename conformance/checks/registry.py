@@ -20,7 +20,7 @@ from conformance import catalog
 from conformance.exchange import Exchange
 
 if TYPE_CHECKING:
-    from conformance.context import Context
+    from conformance.context import Context, Drawn
 
 ResponseCheckFn = Callable[[Exchange, "Context"], "bool | None"]
 ScenarioFn = Callable[["Context"], None]
@@ -53,6 +53,7 @@ class Scenario:
     requirement_id: str
     run: ScenarioFn
     needs: Needs
+    properties: tuple[Drawn, ...] = ()  # those drawn ahead, in the order the scenario runs them
 
     @property
     def name(self) -> str:
@@ -81,10 +82,17 @@ def response_check(
     return register
 
 
-def scenario(requirement_id: str, needs: Needs = Needs()) -> Callable[[ScenarioFn], ScenarioFn]:
+def scenario(
+    requirement_id: str, needs: Needs = Needs(), properties: tuple[Drawn, ...] = ()
+) -> Callable[[ScenarioFn], ScenarioFn]:
     def register(run: ScenarioFn) -> ScenarioFn:
         _known(requirement_id)
-        SCENARIOS.append(Scenario(requirement_id, run, needs))
+        SCENARIOS.append(Scenario(requirement_id, run, needs, properties))
         return run
 
     return register
+
+
+def declared(requirement_id: str) -> tuple[Drawn, ...]:
+    """The properties the scenario judging `requirement_id` declares (none for a response check)."""
+    return next((s.properties for s in SCENARIOS if s.requirement_id == requirement_id), ())

@@ -13,7 +13,7 @@ from typing import Any
 
 from conformance import coverage, described, edges, generation, leeway, lenient_json, spec
 from conformance.checks.registry import Needs, response_check, scenario
-from conformance.context import Context
+from conformance.context import Context, Drawn
 from conformance.exchange import Exchange
 from conformance.failures import Skip, Violation, expect_status
 from conformance.lazy import strategies as st
@@ -125,13 +125,16 @@ def breaks_types(document: Any) -> bool:
     return document is not generation.NOT_JSON and leeway.breaks_writable_types(document)
 
 
-def _invalid_bodies() -> st.SearchStrategy[bytes]:
+def _invalid_bodies(ctx: Context) -> st.SearchStrategy[bytes]:
     generated = described.requests("PUT", "negative").map(lambda request: request.document()).filter(breaks_types)
     typed = st.one_of(generated, _wrongly_typed_bodies()).map(lambda document: json.dumps(document).encode())
     return st.one_of(typed, edges.wrongly_typed_edges())
 
 
-@scenario("ROBUST-INVALID-REJECTED", OWNER_CHAT)
+INVALID_BODIES = Drawn(_invalid_bodies)
+
+
+@scenario("ROBUST-INVALID-REJECTED", OWNER_CHAT, properties=(INVALID_BODIES,))
 def invalid_bodies_are_refused(ctx: Context) -> None:
     """ROBUST-INVALID-REJECTED MUST: a PUT breaking the types of what it may change gets 4xx; nothing changes.
 
@@ -151,7 +154,7 @@ def invalid_bodies_are_refused(ctx: Context) -> None:
         ctx.refused("PUT", ctx.role("owner"), content, "application/json", NOT_ACCEPTED, what)
 
     ctx.check_property(
-        _invalid_bodies, property_, examples=edges.every_wrong_type_edge(), coverage=coverage.wrong_types()
+        INVALID_BODIES, property_, examples=edges.every_wrong_type_edge(), coverage=coverage.wrong_types()
     )
 
 
@@ -199,7 +202,14 @@ def _any_step(ctx: Context) -> st.SearchStrategy[tuple[str, bytes, str]]:
     return st.one_of(as_owner, as_other)
 
 
-@scenario("ROBUST-STATE-VALID", OWNER_CHAT)
+def _sequences(ctx: Context) -> st.SearchStrategy[list[tuple[str, bytes, str]]]:
+    return st.lists(_any_step(ctx), min_size=1, max_size=6)
+
+
+SEQUENCES = Drawn(_sequences, share=0.5)
+
+
+@scenario("ROBUST-STATE-VALID", OWNER_CHAT, properties=(SEQUENCES,))
 def state_stays_valid(ctx: Context) -> None:
     """ROBUST-STATE-VALID MUST: whatever sequence of PUTs is sent, a later GET returns a valid Account.
 
@@ -225,13 +235,10 @@ def state_stays_valid(ctx: Context) -> None:
                 exchange=last,
             )
 
-    def steps() -> st.SearchStrategy[list[tuple[str, bytes, str]]]:
-        return st.lists(_any_step(ctx), min_size=1, max_size=6)
-
     # One sequence stores every edge value of the declared type, where the docs allow 200 or 4xx.
     every_edge = [("owner", body, "application/json") for body in edges.every_same_type_edge()]
     packed = [[("owner", body, "application/json") for body in steps_] for steps_ in coverage.same_type_edges()]
-    ctx.check_property(steps, property_, max_examples=ctx.examples(0.5), examples=[every_edge], coverage=packed)
+    ctx.check_property(SEQUENCES, property_, examples=[every_edge], coverage=packed)
 
 
 # Bodies not declared JSON: a type that sorts before application/json and some after it, and none.

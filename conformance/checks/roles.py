@@ -13,7 +13,7 @@ from typing import Any
 
 from conformance import coverage, described, generation, leeway
 from conformance.checks.registry import Needs, scenario
-from conformance.context import Context
+from conformance.context import Context, Drawn
 from conformance.failures import Skip, Violation, expect_status
 from conformance.generation import GeneratedRequest
 from conformance.lazy import strategies as st
@@ -94,23 +94,24 @@ def owner_can_update(ctx: Context) -> None:
     ctx.check_property(pairs, property_, max_examples=ctx.examples(0.4), coverage=every_media_type)
 
 
+OWNER_UPDATES = Drawn(lambda ctx: described.owner_updates(), share=0.6)
+
+
 def _refused_for(ctx: Context, role: str, allowed: set[int], what: str) -> None:
     def property_(request: GeneratedRequest) -> None:
         statuses = leeway.refusal(allowed, request.well_formed)
         ctx.refused("PUT", ctx.role(role), request.content, request.content_type, statuses, what)
 
-    ctx.check_property(
-        described.owner_updates, property_, max_examples=ctx.examples(0.6), coverage=coverage.owner_updates()
-    )
+    ctx.check_property(OWNER_UPDATES, property_, coverage=coverage.owner_updates())
 
 
-@scenario("ROLE-PUT-ADMIN", Needs(all_roles=("admin",), writes=True))
+@scenario("ROLE-PUT-ADMIN", Needs(all_roles=("admin",), writes=True), properties=(OWNER_UPDATES,))
 def admins_cannot_update(ctx: Context) -> None:
     """ROLE-PUT-ADMIN MUST: an admin who is not the owner gets 403 from PUT; the account is unchanged."""
     _refused_for(ctx, "admin", {403}, "a PUT as an admin who is not the owner")
 
 
-@scenario("ROLE-PUT-AGENT", Needs(all_roles=("agent",), writes=True))
+@scenario("ROLE-PUT-AGENT", Needs(all_roles=("agent",), writes=True), properties=(OWNER_UPDATES,))
 def agents_cannot_update(ctx: Context) -> None:
     """ROLE-PUT-AGENT MUST: an agent gets 403 (or 401) from PUT; the account is unchanged.
 

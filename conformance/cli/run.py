@@ -188,17 +188,21 @@ def _start_drawing(args: argparse.Namespace) -> bool:
     a seed gets its seed now. The embedded server's runs draw as the runner decides (two workers
     draw for themselves).
     """
-    from conformance import budget, described, seeding
+    from conformance import ahead, budget, described, seeding
 
     base_url = _base_url(args)
     if base_url is None:
         return False
-    _check_base_url(base_url)
     if args.seed is None:
         args.seed = seeding.new_seed()
     _keep_hypothesis_files_in_the_user_cache()  # before the drawing process loads hypothesis
     spending = budget.plan(args.max_examples or DEFAULT_MAX_EXAMPLES, args.max_requests)
-    described.start_early(args.seed, spending.max_examples)
+    described.start_early(args.seed, spending.max_examples, ahead.draw_for_parent)
+    try:
+        _check_base_url(base_url)  # after the fork: the URL is read with httpx, which takes a tenth of a second to load
+    except UsageError:
+        described.discard_early()
+        raise
     return True
 
 
