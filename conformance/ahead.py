@@ -123,11 +123,10 @@ def _context(run: dict[str, Any]) -> Context:
 
 def _plan(requirement_ids: Sequence[str]) -> Iterator[tuple[str, Drawn, bool]]:
     """The properties of these rules, in their order: key, what it draws, whether it sends valid PUTs only."""
-    from conformance.checks import SCENARIOS
+    from conformance.checks.registry import declared
 
-    declared = {scenario.requirement_id: scenario.properties for scenario in SCENARIOS}
     for id_ in requirement_ids:
-        for index, drawn in enumerate(declared.get(id_, ())):
+        for index, drawn in enumerate(declared(id_)):
             yield f"{id_}/{index}", drawn, id_ in DRAWS_VALID_ONLY
 
 

@@ -360,9 +360,9 @@ class Context:
         """
         ahead = self.ahead.examples(key, drawn) if self.ahead is not None else None
         tried: Given = []
-        if ahead is not None:
+        if ahead:
             tried = self._give_ahead(ahead, test, key)
-            if not tried or tried[-1][1] is None:
+            if tried[-1][1] is None:  # every one passed: what hypothesis would have drawn here
                 return
         self._draw(lambda: drawn.make(self), test, key, drawn.examples(self), found, tried)
 

@@ -165,7 +165,7 @@ class Run:
         """Run one scenario; raises TargetGone (after recording it) when the target stopped answering."""
         result = self.results[scenario.requirement_id]
         self.done.add(scenario.requirement_id)
-        reason = self._skipped_by_file(scenario.requirement_id) or unmet(scenario.needs, self.target, self.ctx.options)
+        reason = self._will_not_run(scenario)
         if reason is not None:
             result.skip_reason = reason
             return result
@@ -262,9 +262,7 @@ class Run:
             if scenario.requirement_id in self.done:
                 continue
             result = self.results[scenario.requirement_id]
-            reason = self._skipped_by_file(scenario.requirement_id) or unmet(
-                scenario.needs, self.target, self.ctx.options
-            )
+            reason = self._will_not_run(scenario)
             if reason is not None:
                 result.skip_reason = reason  # it would not have been judged anyway
             else:
@@ -276,13 +274,7 @@ class Run:
 
     def drawing_ahead(self, scenarios: list[checks.Scenario]) -> list[str]:
         """Of `scenarios`, in order, those with properties that will run: the pool's process may draw them."""
-        return [
-            scenario.requirement_id
-            for scenario in scenarios
-            if scenario.properties
-            and self._skipped_by_file(scenario.requirement_id) is None
-            and unmet(scenario.needs, self.target, self.ctx.options) is None
-        ]
+        return [s.requirement_id for s in scenarios if s.properties and self._will_not_run(s) is None]
 
     def response_check_coverage(self) -> None:
         for check in checks.RESPONSE_CHECKS:
@@ -292,6 +284,10 @@ class Run:
                 result.skip_reason = skipped
             elif result.exercised == 0 and result.error is None:
                 result.skip_reason = check.unexercised
+
+    def _will_not_run(self, scenario: checks.Scenario) -> str | None:
+        """Why `scenario` is skipped (the expectations file, or what it needs), or None."""
+        return self._skipped_by_file(scenario.requirement_id) or unmet(scenario.needs, self.target, self.ctx.options)
 
     def _skipped_by_file(self, requirement_id: str) -> str | None:
         return None if self.expectations is None else self.expectations.skip_reason(requirement_id)

@@ -88,6 +88,9 @@ def test_the_worker_takes_the_rules_that_draw_from_the_description() -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(described, "sample", watched)
+        # Every property drawn in this process, as beside pytest's threads: a pool drawn in a forked
+        # process would draw the properties that sample it there (conformance.ahead).
+        patch.setattr(forking, "can_fork", lambda: False)
         for support_created in (False, True):
             run(RunConfig(options=Options(seed=3, support_created=support_created), workers=1), Watching())
     assert drawing == set(workers.DRAWS_FROM_DESCRIPTION)

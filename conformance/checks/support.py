@@ -17,9 +17,12 @@ from conformance.lazy import strategies as st
 ROLES = ("owner", "admin", "agent")
 
 
+def _writers(ctx: Context) -> list[str]:
+    return [role for role in ROLES if ctx.target.has(role)]
+
+
 def _writes_by_each_role(ctx: Context) -> st.SearchStrategy[tuple[str, GeneratedRequest]]:
-    writers = [role for role in ROLES if ctx.target.has(role)]
-    return st.tuples(st.sampled_from(writers), described.owner_updates())
+    return st.tuples(st.sampled_from(_writers(ctx)), described.owner_updates())
 
 
 WRITES_BY_EACH_ROLE = Drawn(_writes_by_each_role)
@@ -31,7 +34,7 @@ def support_accounts_are_read_only(ctx: Context) -> None:
     readers = [role for role in ("owner", "admin") if ctx.target.has(role)] if ctx.covering else []
     for role in readers:
         expect_status(ctx.target.get(ctx.role(role)), {200}, f"GET as the {role} on a Support-created account")
-    writers = [role for role in ROLES if ctx.target.has(role)]
+    writers = _writers(ctx)
 
     def property_(pair: tuple[str, GeneratedRequest]) -> None:
         role, request = pair
