@@ -40,8 +40,12 @@ class _Output(Console):
 
 
 def console(*, stderr: bool = False, highlight: bool = True) -> Console:
-    """Where the command writes: standard output, or standard error for progress and warnings."""
-    return _Output(stderr=stderr, highlight=highlight)
+    """Where the command writes: standard output, or standard error for progress and warnings.
+
+    No emoji codes: a target's text is shown as it was sent, `:warning:` included (`escape` leaves
+    those codes alone), and rich need not load its table of them.
+    """
+    return _Output(stderr=stderr, highlight=highlight, emoji=False)
 
 
 class ProgressDisplay:
