@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from conformance import forking
+from conformance import collector, forking
 from conformance.lazy import strategies as st
 
 # The rest of the suite is imported where it is used: the command forks the process drawing the
@@ -178,6 +178,7 @@ class Pool:
         _current = self  # the pool its properties sample
         status = 1
         try:
+            _load_for_drawing()
             with os.fdopen(writing, "wb") as pipe, os.fdopen(told, "rb") as run:
 
                 def send(line: dict[str, Any]) -> None:
@@ -254,6 +255,12 @@ class Pool:
         pipe.close()
         with contextlib.suppress(OSError):
             telling.close()
+
+
+def _load_for_drawing() -> None:
+    """schemathesis and the description loaded, and frozen: most of what the process will hold."""
+    with collector.paused(freeze=True):
+        schema()
 
 
 Send = Callable[[dict[str, Any]], None]

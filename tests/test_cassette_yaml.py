@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -60,6 +61,31 @@ def test_what_the_safe_loader_refuses_the_lean_loader_refuses(text: str, cache: 
         load(text, "yaml")
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_off_while_a_text_is_parsed_and_as_it_was_after(enabled: bool) -> None:
+    text = yamlserializer.serialize({"interactions": [{"request": {"n": n, "list": [n]}} for n in range(5000)]})
+    passes: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        passes.append(phase)
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    gc.callbacks.append(seen)
+    try:
+        assert len(yamlread.parse(text)["interactions"]) == 5000
+        # Some 60,000 objects were allocated: the collector would have run dozens of times. At
+        # most once now, as it comes back on.
+        assert passes.count("start") <= 1
+        assert gc.isenabled() is enabled
+        with pytest.raises(yaml.YAMLError):
+            yamlread.parse("a: [\n")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.callbacks.remove(seen)
+        (gc.enable if was else gc.disable)()
+
+
 def _cassette(body: bytes | str) -> str:
     interaction = {"request": {"body": body, "method": "GET"}, "response": {"body": {"string": body}}}
     return yamlserializer.serialize({"interactions": [interaction], "version": 1})
@@ -113,7 +139,9 @@ READ_AHEAD = """
 import sys
 from pathlib import Path
 from conformance.cassettes.format import read_ahead
-read_ahead(Path(sys.argv[1]))()
+wait = read_ahead(Path(sys.argv[1]))
+wait()
+wait()  # may be called again
 """
 
 

@@ -124,8 +124,10 @@ def read_ahead(path: Path) -> Callable[[], None]:
     Parsing a cassette's YAML takes about as long as the imports a replay starts with, so on a
     machine that has not read it yet (a CI job), the two are done side by side and the replay
     then finds it in the cache. Where that cannot be (no fork, threads running, a file that does
-    not read), nothing is started and the replay reads the YAML itself, as it always could.
+    not read), nothing is started and the replay reads the YAML itself, as it always could. What
+    it returns may be called again.
     """
+    import gc
     import os
 
     from conformance import forking
@@ -140,14 +142,20 @@ def read_ahead(path: Path) -> Callable[[], None]:
         return _nothing
     child = os.fork()
     if child == 0:
+        gc.disable()  # it exits once the cassette is read: nothing it allocates is garbage to it
         try:
             remember_yaml(text)
         finally:
             os._exit(0)  # nothing of the parent's (its buffers, its exit handlers) is the child's to run
 
+    waited: list[int] = []
+
     def wait() -> None:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(child, 0)
+        """Until it has read it; once waited for, at once (its pid may be another process's by then)."""
+        if not waited:
+            waited.append(child)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
 
     return wait
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import signal
 import sys
@@ -24,6 +23,9 @@ from conformance.cli.common import (
     share,
 )
 from conformance.cli.common import seed as seed_number
+
+# Everything else is imported where it is used, dataclasses included: the process that reads a
+# YAML cassette ahead, or draws the pool, is forked as soon as the options are read (`handle`).
 
 DEFAULT_MAX_EXAMPLES = 25
 ROLES = ("owner", "admin", "agent")
@@ -259,6 +261,8 @@ def _refuse_run_options_with_replay(args: argparse.Namespace) -> None:
 
 def _run(config: Any, err: Any, interrupts: _Interrupts, watch: Any = None) -> Any:
     """The run, its progress drawn on `err`; `watch`, given the progress display, may wrap it."""
+    import dataclasses
+
     from conformance.reports import terminal
     from conformance.runner import run
 
@@ -269,6 +273,8 @@ def _run(config: Any, err: Any, interrupts: _Interrupts, watch: Any = None) -> A
 
 def _dry_run(args: argparse.Namespace, err: Any) -> int:
     """Print what the run would do, having sent nothing to the target."""
+    import dataclasses
+
     from conformance import plan
     from conformance.reports import terminal
 
@@ -314,14 +320,29 @@ def _expectations(args: argparse.Namespace) -> Any:
         raise UsageError(str(error)) from None
 
 
-def _execute(args: argparse.Namespace, err: Any, interrupts: _Interrupts, unwritten: list[str]) -> Any:
-    """Run, record or replay as the options say; the result of the run (a cassette not saved: in `unwritten`)."""
+def _execute(
+    args: argparse.Namespace,
+    err: Any,
+    interrupts: _Interrupts,
+    unwritten: list[str],
+    cassette_read: Callable[[], None] | None,
+) -> Any:
+    """Run, record or replay as the options say; the result of the run (a cassette not saved: in `unwritten`).
+
+    `cassette_read` waits for the cassette being read ahead, if it is: the replay's own modules
+    load meanwhile.
+    """
+    import dataclasses
+
     from conformance import cassettes
 
     expected = _expectations(args)
     if args.replay:
         _refuse_run_options_with_replay(args)
-        with cassettes.replay(args.replay) as replay:
+        replay_cassette = cassettes.replay  # conformance.cassettes.replaying, loaded before waiting
+        if cassette_read is not None:
+            cassette_read()
+        with replay_cassette(args.replay) as replay:
             result = _run(dataclasses.replace(replay.run_config(), expectations=expected), err, interrupts)
             # Only what was drawn again can differ with the libraries' versions: recorded examples cannot.
             for warning in replay.version_warnings() if replay.drew() else ():
@@ -428,6 +449,8 @@ def handle(args: argparse.Namespace) -> int:
     try:
         return _handle(args, cassette_read)
     finally:
+        if cassette_read is not None:
+            cassette_read()  # the process that read it is done, whatever the command did
         if early:
             from conformance import described
 
@@ -449,10 +472,8 @@ def _handle(args: argparse.Namespace, cassette_read: Callable[[], None] | None) 
     interrupts.install()
     _keep_hypothesis_files_in_the_user_cache()
     unwritten: list[str] = []
-    if cassette_read is not None:
-        cassette_read()
     try:
-        result = _execute(args, err, interrupts, unwritten)
+        result = _execute(args, err, interrupts, unwritten, cassette_read)
     except cassettes.CassetteError as error:
         raise UsageError(str(error)) from None
     except KeyboardInterrupt:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import signal
-import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.cli.common import EXIT_PASS, UsageError, fraction, milliseconds, port, rate
+
+if TYPE_CHECKING:
+    import socket
 
 
 def add_parser(commands: Any) -> None:
@@ -53,6 +55,8 @@ def _log(text: str) -> None:
 
 
 def _listen(host: str, port: int) -> socket.socket:
+    import socket  # not at the top: every command loads this module, and only serve listens
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP said outright: asyncio sets TCP_NODELAY on accepted connections only when the
     # listening socket declares it, and without it every keep-alive answer waits on a delayed ACK.
