@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -126,6 +128,21 @@ class Ahead(Protocol):
 
     def examples(self, key: str, drawn: Drawn) -> list[Any] | None:
         """The examples hypothesis gives the property `key` (drawing `drawn`) while each passes, or None."""
+
+
+@contextlib.contextmanager
+def _quiet_about_large_examples() -> Iterator[None]:
+    """No warning from hypothesis that a failing example's text is large.
+
+    hypothesis writes a failing example out for its own report, which the suite does not show (a
+    failure is reported as the exchange it was): for an edge value of 100,000 characters it warns
+    that the text is long, and the warning reached the user's terminal from hypothesis's source.
+    """
+    from hypothesis.errors import HypothesisWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Generating overly large repr", category=HypothesisWarning)
+        yield
 
 
 def property_settings(examples: int) -> Any:
@@ -425,7 +442,7 @@ class Context:
                     raise found.origin(index)(failed)
 
         run = hypothesis.seed(self.options.seed)(settings(given(strategy())(answered)))
-        with seed_alone_decides():
+        with seed_alone_decides(), _quiet_about_large_examples():
             try:
                 run()
             except _ShrinkingDone:
