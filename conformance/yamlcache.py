@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from conformance import caches
+
 CACHE_VERSION = b"chat-conformance yaml 1\n"  # change it when what a text reads as changes
 CACHE_ENTRIES = 16  # the most recently read texts kept
 
@@ -55,8 +57,7 @@ def remember(text: str, encode: Callable[[Any], str] = json.dumps, decode: Calla
 
 
 def folder() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "chat-conformance" / "yaml"
+    return caches.folder("yaml")
 
 
 def entry(text: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -110,6 +111,7 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=handle)
 
 
+@functools.cache  # asked before the fork and again by the run's config: checked once
 def _check_base_url(url: str) -> str:
     import httpx
 
@@ -135,8 +137,9 @@ def _keep_hypothesis_files_in_the_user_cache() -> None:
     """
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         return
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    folder = Path(cache) / "chat-conformance" / "hypothesis"
+    from conformance import caches
+
+    folder = caches.folder("hypothesis")
     if "hypothesis" in sys.modules:  # it may have read the variable already
         from hypothesis.configuration import set_hypothesis_home_dir
 
