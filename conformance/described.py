@@ -48,6 +48,10 @@ DRAWS_FROM_DESCRIPTION = frozenset(
 )
 # Those of them that send valid PUTs only: they run first, as the pool's valid PUTs come first.
 DRAWS_VALID_ONLY = frozenset({"ROLE-PUT-ADMIN", "ROLE-PUT-AGENT", "SUPPORT-GET-ONLY"})
+# Of the others, the one that sends most before it samples the pool (some fifty bodies the docs
+# refuse, its coverage and edge values, each sent and read back): it comes first among them, and
+# sends those while the invalid PUTs are still being drawn, which the run would otherwise wait on.
+INVALID_FIRST = "ROBUST-INVALID-REJECTED"
 
 
 @cache

@@ -17,7 +17,7 @@ import dataclasses
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -65,6 +65,7 @@ class RunConfig:
     expectations: Expectations | None = None  # the target's known deviations (--expect)
     workers: int = 1  # 2: the embedded server's rules split over two processes (see conformance.workers)
     interrupted: Callable[[], bool] | None = None  # whether Ctrl-C was pressed, asked before each request
+    order: Sequence[str] = ()  # replay: the rules in the order the cassette recorded them (ordered_scenarios)
 
 
 @contextlib.contextmanager
@@ -82,20 +83,28 @@ def _target(config: RunConfig) -> Iterator[tuple[str, Mapping[str, str | None], 
         yield server.url, DEFAULT_TOKENS, True
 
 
-def ordered_scenarios() -> list[checks.Scenario]:
+def ordered_scenarios(recorded: Sequence[str] = ()) -> list[checks.Scenario]:
     """The rules in the catalog's order, but those that send schemathesis's PUTs after the others.
 
     The pool of those PUTs is drawn while the others run (conformance.described); among them,
-    the ones that send valid PUTs only come first, as those are drawn first. LAST ends the run.
+    the ones that send valid PUTs only come first, as those are drawn first, then INVALID_FIRST.
+    LAST ends the run. A replay gives the order its cassette `recorded` the rules in: those rules
+    run in that order, in the places they take here, so that a cassette recorded by a suite that
+    ordered them otherwise still replays.
     """
     position = {requirement.id: index for index, requirement in enumerate(catalog.requirements())}
 
-    def place(scenario: checks.Scenario) -> tuple[bool, bool, bool, int]:
+    def place(scenario: checks.Scenario) -> tuple[bool, bool, bool, bool, int]:
         id_ = scenario.requirement_id
         drawing = id_ in described.DRAWS_FROM_DESCRIPTION
-        return id_ in LAST, drawing, drawing and id_ not in described.DRAWS_VALID_ONLY, position[id_]
+        invalid = drawing and id_ not in described.DRAWS_VALID_ONLY
+        return id_ in LAST, drawing, invalid, invalid and id_ != described.INVALID_FIRST, position[id_]
 
-    return sorted(checks.SCENARIOS, key=place)
+    ordered = sorted(checks.SCENARIOS, key=place)
+    known = {scenario.requirement_id: scenario for scenario in ordered}
+    named = [known[id_] for id_ in dict.fromkeys(recorded) if id_ in known]
+    replayed = iter(named)
+    return [next(replayed) if scenario in named else scenario for scenario in ordered]
 
 
 def unmet(needs: checks.Needs, target: Target, options: Options) -> str | None:
@@ -321,7 +330,7 @@ def run(config: RunConfig, observer: Observer | None = None) -> RunResult:
 def _run_drawn(
     config: RunConfig, observer: Observer | None, started: float, split: bool, pool: described.Pool | None
 ) -> RunResult:
-    scenarios = ordered_scenarios()
+    scenarios = ordered_scenarios(config.order)
     worker = None
     if split:
         scenarios, theirs = workers.split(scenarios)

@@ -78,6 +78,8 @@ def test_the_rules_that_send_its_puts_run_after_the_others_those_of_valid_ones_f
     valid_only = [order[index] for index in drawing[: len(described.DRAWS_VALID_ONLY)]]
     assert set(valid_only) == described.DRAWS_VALID_ONLY
     assert order[-1] == "ROBUST-STATE-VALID"
+    invalid = [order[index] for index in drawing[len(described.DRAWS_VALID_ONLY) :]]
+    assert invalid[0] == described.INVALID_FIRST  # it sends its edge values while the invalid PUTs are drawn
 
 
 # The forked process says the valid PUTs as soon as they are drawn: a run reads them while the

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from vcr.serializers import yamlserializer
 
-from conformance import cli
+from conformance import cli, described, runner
 from conformance.cassettes.format import METADATA_KEY, dump_json, load
 
 CASSETTE = Path(__file__).resolve().parents[1] / "cassettes" / "reference.json"
@@ -163,6 +163,22 @@ def test_a_cassette_that_does_not_name_the_rules_of_its_exchanges_still_replays(
         del data["metadata"][METADATA_KEY]["rules"]
 
     code, report, _ = _replayed(_cassette(tmp_path, ".yaml", older), capsys)
+    assert code == 0 and report["replay"]["matches"] is True
+
+
+def test_a_cassette_recorded_with_the_rules_in_another_order_replays_in_that_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a suite that ordered its rules otherwise recorded it.
+    monkeypatch.setattr(described, "INVALID_FIRST", "AUTH-INVALID")
+    path = tmp_path / "other-order.json"
+    assert cli.main(["run", "--record", str(path), "--seed", "3", "--max-examples", "5"]) == 0
+    monkeypatch.undo()
+    recorded = [rule for rule, _, _ in json.loads(path.read_text())["metadata"][METADATA_KEY]["rules"]]
+    today = [scenario.requirement_id for scenario in runner.ordered_scenarios()]
+    assert recorded.index("AUTH-INVALID") < recorded.index("ROBUST-INVALID-REJECTED")
+    assert today.index("AUTH-INVALID") > today.index("ROBUST-INVALID-REJECTED")
+    code, report, _ = _replayed(path, capsys)
     assert code == 0 and report["replay"]["matches"] is True
 
 

@@ -258,7 +258,8 @@ class Replay:
         )
         digests = recorded.get("responses")
         digests = digests if isinstance(digests, list) and all(isinstance(d, str) for d in digests) else None
-        self.transport = CassetteTransport(self.interactions, self.tokens, spans_of(recorded.get("rules")), digests)
+        spans = spans_of(recorded.get("rules"))
+        self.transport = CassetteTransport(self.interactions, self.tokens, spans, digests)
         # Cassettes older than recorded examples are drawn again, which takes longer.
         self.draws = Draws(self.tokens, recorded.get("draws") or {})
         return RunConfig(
@@ -269,6 +270,7 @@ class Replay:
             explain=self.explain,
             transport=self.transport,
             draws=self.draws,
+            order=[rule for rule, _, _ in spans],
         )
 
     def drew(self) -> bool:
