@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__, jsontext, yamlcache
-from conformance.exchange import REDACTED
+
+# conformance.exchange (dataclasses with it) is imported where it is used: a replay forks the
+# process that reads its YAML cassette ahead (`read_ahead`) as soon as this module is loaded.
 
 CREDENTIAL_HEADER = "X-Chat-Conformance-Credential"
 # Kept on a recorded request whose body copies what the target sent (the PUT that puts billing back):
@@ -45,6 +47,7 @@ def credential_labeller(tokens: Mapping[str, str | None]) -> Callable[[Any], Any
     runs it again on requests it already changed (when matching), so it must be idempotent.
     """
     from conformance import safety
+    from conformance.exchange import REDACTED
 
     who_sent = sender(tokens)
 
@@ -64,6 +67,8 @@ def credential_labeller(tokens: Mapping[str, str | None]) -> Callable[[Any], Any
 
 def sender(tokens: Mapping[str, str | None]) -> Callable[[str | None], str]:
     """Who an Authorization value says sent a request: a role, `none`, or `other: ...` with tokens masked."""
+    from conformance.exchange import REDACTED
+
     roles = {f"Bearer {token}": role for role, token in tokens.items() if token}
     secrets = [token for token in tokens.values() if token]
 
