@@ -31,6 +31,24 @@ def failed(result: RunResult) -> set[str]:
     return {entry.requirement.id for entry in result.requirements if entry.status is Status.FAILED}
 
 
+@pytest.fixture
+def gc_passes() -> Iterator[list[str]]:
+    """Each pass the cyclic collector starts while the test runs; the collector as it was after it."""
+    started: list[str] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(phase)
+
+    was = gc.isenabled()
+    gc.callbacks.append(note)
+    try:
+        yield started
+    finally:
+        gc.callbacks.remove(note)
+        (gc.enable if was else gc.disable)()
+
+
 @pytest.fixture(autouse=True)
 def _in_tmp_cwd(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # A run that cannot restore an account writes a backup file into the working folder.

@@ -153,12 +153,13 @@ def read_ahead(path: Path) -> Callable[[], None]:
         finally:
             os._exit(0)  # nothing of the parent's (its buffers, its exit handlers) is the child's to run
 
-    waited: list[int] = []
+    waited = False
 
     def wait() -> None:
         """Until it has read it; once waited for, at once (its pid may be another process's by then)."""
+        nonlocal waited
         if not waited:
-            waited.append(child)
+            waited = True
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(child, 0)
 

@@ -342,10 +342,11 @@ def _execute(
     expected = _expectations(args)
     if args.replay:
         _refuse_run_options_with_replay(args)
-        replay_cassette = cassettes.replay  # conformance.cassettes.replaying, loaded before waiting
+        from conformance.cassettes import replaying  # loaded before the wait
+
         if cassette_read is not None:
             cassette_read()
-        with replay_cassette(args.replay) as replay:
+        with replaying.replay(args.replay) as replay:
             result = _run(dataclasses.replace(replay.run_config(), expectations=expected), err, interrupts)
             # Only what was drawn again can differ with the libraries' versions: recorded examples cannot.
             for warning in replay.version_warnings() if replay.drew() else ():
