@@ -9,8 +9,9 @@ its job) with the settings and seed the run uses, and the run is given them
 (Context._draw_declared, which draws again itself from the first example that does not pass).
 
 What the forked process says, one JSON line each: the valid PUTs; the plan (the properties it
-will draw, in the run's order); each property's examples (null: it could not, the run draws
-them itself); the invalid PUTs as soon as a property needs them.
+will draw, in the run's order); the invalid PUTs; each property's examples (null: it could not,
+the run draws them itself). The properties that send valid PUTs only are not in the plan: the
+run draws them itself while it waits for the invalid PUTs, which would otherwise come later.
 """
 
 from __future__ import annotations
@@ -92,13 +93,11 @@ def draw_for_parent(pool: Pool, told: IO[bytes], send: Send) -> None:
             return
     ctx = _context(run)
     plan = list(_plan(run["rules"]))
-    send({"plan": [key for key, _, _ in plan]})
-    for key, drawn, valid_only in plan:
-        if not valid_only and "negative" not in pool.drawn:
-            send({"negative": pool.draw_mode("negative")})
-        send({"property": [key, _examples(ctx, drawn)]})
+    send({"plan": [key for key, _ in plan]})
     if "negative" not in pool.drawn:
         send({"negative": pool.draw_mode("negative")})
+    for key, drawn in plan:
+        send({"property": [key, _examples(ctx, drawn)]})
 
 
 def _ready(told: IO[bytes]) -> bool:
@@ -121,13 +120,17 @@ def _context(run: dict[str, Any]) -> Context:
     return ctx
 
 
-def _plan(requirement_ids: Sequence[str]) -> Iterator[tuple[str, Drawn, bool]]:
-    """The properties of these rules, in their order: key, what it draws, whether it sends valid PUTs only."""
+def _plan(requirement_ids: Sequence[str]) -> Iterator[tuple[str, Drawn]]:
+    """The properties of these rules it draws, in their order: key, and what it draws.
+
+    Not those that send valid PUTs only (see the module's docstring).
+    """
     from conformance.checks.registry import declared
 
     for id_ in requirement_ids:
-        for index, drawn in enumerate(declared(id_)):
-            yield f"{id_}/{index}", drawn, id_ in DRAWS_VALID_ONLY
+        if id_ not in DRAWS_VALID_ONLY:
+            for index, drawn in enumerate(declared(id_)):
+                yield f"{id_}/{index}", drawn
 
 
 def _examples(ctx: Context, drawn: Drawn) -> list[Encoded] | None:

@@ -117,12 +117,15 @@ def test_drawn_ahead_or_here_the_run_sends_the_same(
     assert judged and judged <= set(here["drawn here"])
     assert ("SUPPORT-GET-ONLY" in judged) is support
     failing = {id_ for id_, status in verdicts_ahead.items() if status == "failed"}
-    # Drawn here only where an example failed: the rest was given as drawn ahead.
-    assert set(ahead["drawn here"]) & DRAWN_AHEAD <= failing
+    # Those that send valid PUTs only are drawn here, while the other process draws the invalid PUTs.
+    assert judged & described.DRAWS_VALID_ONLY <= set(ahead["drawn here"])
+    # The others are drawn here only where an example failed: the rest was given as drawn ahead.
+    drawn_here = set(ahead["drawn here"]) & (DRAWN_AHEAD - described.DRAWS_VALID_ONLY)
+    assert drawn_here <= failing
     if faults:
-        assert set(ahead["drawn here"]) & DRAWN_AHEAD  # and what was tried ahead was told to hypothesis
+        assert drawn_here  # and what was tried ahead was told to hypothesis
     else:
-        assert not set(ahead["drawn here"]) & DRAWN_AHEAD
+        assert not drawn_here
 
 
 def test_a_process_that_cannot_be_told_what_the_run_is_draws_nothing_for_it() -> None:

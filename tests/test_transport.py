@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import email.message
 import gzip
 import json
 import zlib
@@ -332,6 +333,20 @@ def test_a_body_is_shown_in_its_declared_charset_as_httpx_reads_it(content_type:
     except LookupError:
         codec = "utf-8"
     assert exchange.response.body == body.decode(codec, "replace") == '{"city": "' + shown + '"}'
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(transport._PLAIN_CONTENT_TYPE, fullmatch=True))
+def test_a_plain_content_type_is_read_as_the_email_package_reads_it(content_type: str) -> None:
+    """The charset of the usual Content-Types is read without the email package, to the same value httpx reads."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    charset = message.get_content_charset(failobj=None)
+    try:
+        by_email = codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:
+        by_email = "utf-8"
+    assert transport._codec(content_type) == by_email
 
 
 @settings(max_examples=300, deadline=None)

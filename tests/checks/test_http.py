@@ -43,6 +43,7 @@ def test_an_answer_that_never_came_fails_with_what_happened(problem: str) -> Non
         (b"", "application/json", "empty"),
         (b'{"a": "\xff\xfe"}', "application/json; charset=utf-8", "not valid utf-8"),
         (b'{"a": NaN}', "application/json", "not valid JSON"),
+        (b"[1, -Infinity]", "application/json", "not valid JSON"),  # Python itself reads both as numbers
         (b"{}", "application/json; charset=klingon", "not a known character encoding"),
         (b"<html></html>", "application/problem+json", "not valid JSON"),
     ],
@@ -62,6 +63,7 @@ def test_a_body_declared_json_must_be_json_in_its_charset(content: bytes, conten
         (204, b"", "application/json"),  # no body, whatever the headers say
         (200, b"[" * 100_000 + b"]" * 100_000, "application/json"),  # deeper than Python parses, still JSON
         (401, b'{"error": "x"}', None),
+        (200, b'{"a": "NaN", "b": "-Infinity"}', "application/json"),
     ],
 )
 def test_other_answers_are_well_formed(status: int, content: bytes, content_type: str | None) -> None:
