@@ -20,6 +20,14 @@ SEED = 20261125
 TOKEN_ARGS = [arg for role, token in DEFAULT_TOKENS.items() for arg in (f"--{role}-token", token)]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--every-seed",
+        action="store_true",
+        help="run each fault planted in the zoo on all five seeds, not on two (tests/test_zoo.py)",
+    )
+
+
 def run_suite(app: Any, **options: Any) -> RunResult:
     """The whole suite against `app`, served on a loopback port, with every role's token."""
     options = {"max_examples": 10, "seed": SEED, **options}
