@@ -61,7 +61,6 @@ def served(member: zoo.Member) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.long
 def test_a_conformant_member_fails_no_must_rule_on_any_seed(member: zoo.Member, served: str) -> None:
     for seed in SEEDS:
         result = _run(served, member, seed)
