@@ -24,7 +24,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--every-seed",
         action="store_true",
-        help="run each fault planted in the zoo on all five seeds, not on two (tests/test_zoo.py)",
+        help="run each fault planted in the zoo on all five seeds, not on one (tests/test_zoo.py)",
     )
 
 

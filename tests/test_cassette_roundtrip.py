@@ -112,7 +112,7 @@ def _json(body: Any) -> Any:
 
 
 @settings(
-    max_examples=20,
+    max_examples=12,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.nested_given],
